@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"banhao.dev/banhao/migrations"
 	"banhao.dev/banhao/internal/platform/errs"
+	"banhao.dev/banhao/migrations"
 )
 
 // Migration is one numbered schema step.
