@@ -73,14 +73,20 @@ func (a Authorization) Powers() string {
 }
 
 const authCols = `a.id, a.window_id, a.org_id, a.doc_no, a.can_accept, a.can_decide, a.valid_from, a.valid_to,
-	a.revoked_at, COALESCE(a.revoked_by, 0), a.revoke_reason, a.created_at, COALESCE(a.updated_at, a.created_at)`
+	a.revoked_at, COALESCE(a.revoked_by, 0), a.revoke_reason, a.created_at, a.updated_at`
 
 func scanAuthorization(row interface{ Scan(...any) error }) (Authorization, error) {
 	var a Authorization
-	var revoked sql.NullTime
+	var revoked, updated sql.NullTime
 	err := row.Scan(&a.ID, &a.WindowID, &a.OrgID, &a.DocNo, &a.CanAccept, &a.CanDecide, &a.ValidFrom, &a.ValidTo,
-		&revoked, &a.RevokedBy, &a.RevokeReason, &a.CreatedAt, &a.UpdatedAt)
+		&revoked, &a.RevokedBy, &a.RevokeReason, &a.CreatedAt, &updated)
 	a.RevokedAt = timePtr(revoked)
+	// updated_at was added by migration 0004 and is NULL on older rows. (SQLite
+	// would lose the column's time type through COALESCE, so default it here.)
+	a.UpdatedAt = a.CreatedAt
+	if updated.Valid {
+		a.UpdatedAt = updated.Time
+	}
 	return a, err
 }
 

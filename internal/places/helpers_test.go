@@ -3,8 +3,10 @@ package places_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -152,3 +154,19 @@ func mustUser(t *testing.T, d *db.DB, login, kind, region string) int64 {
 }
 
 func contains[T comparable](s []T, v T) bool { return slices.Contains(s, v) }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// jsonHas reports whether raw is a JSON object with every key.
+func jsonHas(raw []byte, keys ...string) bool {
+	var m map[string]any
+	if json.Unmarshal(raw, &m) != nil {
+		return false
+	}
+	for _, k := range keys {
+		if _, ok := m[k]; !ok {
+			return false
+		}
+	}
+	return true
+}
