@@ -185,3 +185,11 @@ func (k Kind) Title() string {
 		return "系统内部错误"
 	}
 }
+
+// OnField returns a copy of e that names the failing input field, keeping
+// its kind (e.g. a conflict on "id_number").
+func (e *Error) OnField(field string) *Error {
+	c := *e
+	c.Fields = []FieldError{{Field: field, Message: e.Message}}
+	return &c
+}

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"banhao.dev/banhao/internal/demo"
+	"banhao.dev/banhao/internal/platform/auth"
+	"banhao.dev/banhao/internal/platform/clock"
+	"banhao.dev/banhao/internal/platform/config"
+	"banhao.dev/banhao/internal/platform/db"
+	"banhao.dev/banhao/internal/web"
+)
+
+// app is the one wiring every subcommand reuses.
+type app struct {
+	cfg  config.Config
+	db   *db.DB
+	clk  clock.Clock
+	sim  *clock.Sim
+	auth *auth.Service
+	log  *slog.Logger
+}
+
+// newFlags returns a flag set bound to cfg for a subcommand.
+func newFlags(name string, env *cliEnv, cfg *config.Config, which ...string) *flag.FlagSet {
+	fs := flag.NewFlagSet("banhao "+name, flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	cfg.Flags(fs, env.getenv, which...)
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return usageError{"已显示帮助"}
+		}
+		return usageError{err.Error()}
+	}
+	return nil
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// open connects to the database and, when migrate is true, applies pending
+// migrations; otherwise it refuses a schema that is not current.
+func open(ctx context.Context, cfg config.Config, env *cliEnv, migrate bool) (*app, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, usageError{err.Error()}
+	}
+	a := &app{cfg: cfg, log: newLogger(cfg, env.stderr)}
+	d, err := db.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	a.db = d
+	if migrate {
+		applied, err := d.Migrate(ctx, time.Now().UTC())
+		if err != nil {
+			d.Close()
+			return nil, err
+		}
+		for _, m := range applied {
+			a.log.Info("migration applied", "name", m)
+		}
+	} else if err := d.CheckSchema(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	a.clk = clock.Wall{}
+	if cfg.Demo {
+		a.sim = clock.NewSim()
+		if err := web.LoadClockOffset(ctx, d, a.sim); err != nil {
+			d.Close()
+			return nil, err
+		}
+		a.clk = a.sim
+	}
+	a.auth = auth.NewService(d, a.clk, auth.DefaultHash)
+	a.auth.SessionTTL = cfg.SessionTTL
+	if h := env.getenv("BANHAO_TEST_FAST_HASH"); h == "1" {
+		a.auth = auth.NewService(d, a.clk, auth.TestHash)
+	}
+	return a, nil
+}
+
+func (a *app) close() { a.db.Close() }
+
+// seedDemo writes the demo data; safe to repeat.
+func (a *app) seedDemo(ctx context.Context) error {
+	if err := demo.Seed(ctx, a.db, a.auth, a.clk.Now()); err != nil {
+		return fmt.Errorf("seed demo: %w", err)
+	}
+	return nil
+}
+
+// serve runs the HTTP server and the background jobs until ctx ends.
+func (a *app) serve(ctx context.Context, env *cliEnv, ready func(url string)) error {
+	srv, err := web.New(web.Deps{Config: a.cfg, DB: a.db, Clock: a.clk, Sim: a.sim, Auth: a.auth, Log: a.log, Version: version})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", a.cfg.Addr, err)
+	}
+	url := "http://" + ln.Addr().String()
+	if strings.HasPrefix(a.cfg.Addr, ":") {
+		url = "http://127.0.0.1" + a.cfg.Addr
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
+	a.log.Info("banhao serving", "url", url, "config", a.cfg.String())
+	if ready != nil {
+		ready(url)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	a.log.Info("shutting down")
+	return hs.Shutdown(sctx)
+}
+
+var _ = os.Stdout

@@ -1,0 +1,134 @@
+// Package config is banhao's one configuration struct, filled from flags and
+// BANHAO_* environment variables (flags win), with defaults in code.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config holds every setting of the binary.
+type Config struct {
+	DB           string        // database URL: sqlite:FILE or postgres://…
+	Addr         string        // listen address of serve
+	BaseURL      string        // public URL, used in QR codes and links
+	Demo         bool          // demo mode: movable clock, demo banner
+	BlobDir      string        // local blob store directory
+	MaxUploadMB  int           // per-file upload limit
+	LogFormat    string        // text or json
+	LogLevel     string        // debug, info, warn, error
+	AutoMigrate  bool          // migrate at serve start
+	SecureCookie bool          // Secure flag on cookies (behind TLS)
+	SessionTTL   time.Duration // login lifetime
+	Node         string        // node name for job leases (defaults to hostname+pid)
+	JobsEnabled  bool          // run background jobs in serve
+}
+
+// Default returns the defaults.
+func Default() Config {
+	return Config{
+		DB: "sqlite:./banhao.db", Addr: "127.0.0.1:8080", BlobDir: "./data/blobs", MaxUploadMB: 20,
+		LogFormat: "text", LogLevel: "info", AutoMigrate: true, SessionTTL: 12 * time.Hour, JobsEnabled: true,
+	}
+}
+
+// Flags registers the flags relevant to a subcommand on fs, with defaults
+// taken from the environment. which lists the flag names wanted ("db",
+// "addr", …); nil means all.
+func (c *Config) Flags(fs *flag.FlagSet, getenv func(string) string, which ...string) {
+	want := func(n string) bool {
+		if len(which) == 0 {
+			return true
+		}
+		for _, w := range which {
+			if w == n {
+				return true
+			}
+		}
+		return false
+	}
+	env := func(name, def string) string {
+		if v := getenv("BANHAO_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))); v != "" {
+			return v
+		}
+		return def
+	}
+	envBool := func(name string, def bool) bool {
+		v, err := strconv.ParseBool(env(name, strconv.FormatBool(def)))
+		if err != nil {
+			return def
+		}
+		return v
+	}
+	str := func(p *string, name, usage string) {
+		if want(name) {
+			fs.StringVar(p, name, env(name, *p), usage+" (env BANHAO_"+strings.ToUpper(strings.ReplaceAll(name, "-", "_"))+")")
+		}
+	}
+	boolean := func(p *bool, name, usage string) {
+		if want(name) {
+			fs.BoolVar(p, name, envBool(name, *p), usage+" (env BANHAO_"+strings.ToUpper(strings.ReplaceAll(name, "-", "_"))+")")
+		}
+	}
+	str(&c.DB, "db", "database URL: sqlite:FILE or postgres://user@host/db")
+	str(&c.Addr, "addr", "listen address")
+	str(&c.BaseURL, "base-url", "public base URL for links and QR codes (default http://ADDR)")
+	boolean(&c.Demo, "demo", "demo mode: simulated clock that an admin can move")
+	str(&c.BlobDir, "blob-dir", "directory of the local blob store")
+	if want("max-upload-mb") {
+		def := c.MaxUploadMB
+		if v, err := strconv.Atoi(env("max-upload-mb", "")); err == nil {
+			def = v
+		}
+		fs.IntVar(&c.MaxUploadMB, "max-upload-mb", def, "per-file upload limit in MB (env BANHAO_MAX_UPLOAD_MB)")
+	}
+	str(&c.LogFormat, "log-format", "log format: text or json")
+	str(&c.LogLevel, "log-level", "log level: debug, info, warn, error")
+	boolean(&c.AutoMigrate, "auto-migrate", "apply pending migrations at start")
+	boolean(&c.SecureCookie, "secure-cookie", "mark cookies Secure (serve behind HTTPS)")
+	boolean(&c.JobsEnabled, "jobs", "run background jobs in this process")
+	str(&c.Node, "node", "node name for job leases")
+	if want("session-ttl") {
+		def := c.SessionTTL
+		if v, err := time.ParseDuration(env("session-ttl", "")); err == nil {
+			def = v
+		}
+		fs.DurationVar(&c.SessionTTL, "session-ttl", def, "login lifetime (env BANHAO_SESSION_TTL)")
+	}
+}
+
+// Validate checks the settings.
+func (c *Config) Validate() error {
+	var errs []error
+	if !strings.HasPrefix(c.DB, "sqlite:") && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
+		errs = append(errs, fmt.Errorf("--db must be sqlite:FILE or postgres://…, got %q", c.DB))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("--log-format must be text or json"))
+	}
+	if c.MaxUploadMB <= 0 || c.MaxUploadMB > 1024 {
+		errs = append(errs, fmt.Errorf("--max-upload-mb must be between 1 and 1024"))
+	}
+	if c.SessionTTL < time.Minute {
+		errs = append(errs, fmt.Errorf("--session-ttl must be at least 1m"))
+	}
+	return errors.Join(errs...)
+}
+
+// String prints the config with secrets masked, for the start-up log.
+func (c Config) String() string {
+	dbURL := c.DB
+	if i := strings.Index(dbURL, "://"); i >= 0 {
+		if at := strings.Index(dbURL[i+3:], "@"); at >= 0 {
+			cred := dbURL[i+3 : i+3+at]
+			if u, _, ok := strings.Cut(cred, ":"); ok {
+				dbURL = dbURL[:i+3] + u + ":****" + dbURL[i+3+at:]
+			}
+		}
+	}
+	return fmt.Sprintf("db=%s addr=%s demo=%v blob-dir=%s max-upload-mb=%d auto-migrate=%v jobs=%v", dbURL, c.Addr, c.Demo, c.BlobDir, c.MaxUploadMB, c.AutoMigrate, c.JobsEnabled)
+}
