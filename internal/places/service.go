@@ -23,13 +23,21 @@ type Service struct {
 // NewService returns a Service on d using clk for every timestamp.
 func NewService(d *db.DB, clk clock.Clock) *Service { return &Service{db: d, clk: clk} }
 
-// managers of each kind of record.
+// ManagerRoles may manage regions, organizations, halls, service areas
+// and window staff (in their region scope); WindowManagerRoles may manage
+// windows and window authorizations. The web layer uses them to answer
+// 401/403 before reading a request body.
 var (
-	regionManagers = []auth.Role{auth.Admin}
-	orgManagers    = []auth.Role{auth.Admin}
-	hallManagers   = []auth.Role{auth.Admin}
-	windowManagers = []auth.Role{auth.Admin, auth.CatalogAdmin}
-	staffManagers  = []auth.Role{auth.Admin}
+	ManagerRoles       = []auth.Role{auth.Admin}
+	WindowManagerRoles = []auth.Role{auth.Admin, auth.CatalogAdmin}
+)
+
+var (
+	regionManagers = ManagerRoles
+	orgManagers    = ManagerRoles
+	hallManagers   = ManagerRoles
+	windowManagers = WindowManagerRoles
+	staffManagers  = ManagerRoles
 )
 
 // actor is p in the audit trail under the first of roles it holds.

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"sync"
 
+	"banhao.dev/banhao/internal/places"
 	"banhao.dev/banhao/internal/platform/auth"
 	"banhao.dev/banhao/internal/platform/clock"
 	"banhao.dev/banhao/internal/platform/config"
@@ -27,6 +28,7 @@ type Deps struct {
 	Clock  clock.Clock
 	Sim    *clock.Sim // non-nil only in demo mode
 	Auth   *auth.Service
+	Places *places.Service // built from DB and Clock when nil
 	Log    *slog.Logger
 	// Version is printed in the footer and /healthz.
 	Version string
@@ -77,6 +79,7 @@ func New(deps Deps) (*Server, error) {
 	s.registerHome()
 	s.registerUsers()
 	s.registerAdmin()
+	s.registerPlaces()
 	return s, nil
 }
 
