@@ -108,8 +108,9 @@ func (s *Server) windowCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in, err := windowFromForm(r)
+	var win places.Window
 	if err == nil {
-		in, err = s.Places.CreateWindow(r.Context(), p, in)
+		win, err = s.Places.CreateWindow(r.Context(), p, in)
 	}
 	if err != nil {
 		if pg, ok := s.windowForm(w, r, p, in.HallID, places.Window{}); ok {
@@ -117,7 +118,7 @@ func (s *Server) windowCreate(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	redirect(w, r, "/admin/windows/"+strconv.FormatInt(in.ID, 10), "已新增窗口："+in.Title())
+	redirect(w, r, "/admin/windows/"+strconv.FormatInt(win.ID, 10), "已新增窗口："+win.Title())
 }
 
 // loadWindow returns the window of the {id} path, or renders an error.
@@ -345,7 +346,7 @@ func (s *Server) authorizationCreate(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		in, err = s.Places.CreateAuthorization(r.Context(), p, in)
 	}
-	if err != nil {
+	if err != nil { // the form keeps the user's input; in is not used
 		if pg, ok := s.authorizationForm(w, r, p, places.Authorization{}); ok {
 			s.formError(w, r, "places_authorization_form", pg, err)
 		}
