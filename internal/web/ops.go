@@ -73,7 +73,7 @@ func (s *Server) registerOps() {
 }
 
 // OpenAPI merges the embedded fragments (openapi/*.json: base.json first,
-// then one per area) into one OpenAPI 3.1 document.
+// then one per area) into one OpenAPI 3.0 document.
 func OpenAPI() ([]byte, error) {
 	names, err := fs.Glob(openapiFS, "openapi/*.json")
 	if err != nil {
