@@ -97,7 +97,7 @@ func Fill(css, value string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
 		chromedp.WaitVisible(chromedp.CSS(css)),
 		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-			_, err := chromedp.Evaluate[bool](`(() => { const e = document.querySelector(` + strconv.Quote(css) + `); e.value = ''; return true })()`)(ctx, t)
+			_, err := chromedp.Evaluate[bool](`(() => { const e = document.querySelector(`+strconv.Quote(css)+`); e.value = ''; return true })()`)(ctx, t)
 			return err
 		}),
 		chromedp.SendKeys(chromedp.CSS(css), value))
