@@ -90,27 +90,34 @@ func ParseImport(r io.Reader, format string) (Schedule, error) {
 	}
 	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
 	var (
-		s  Schedule
-		es []entry
-		fe errs.Fields
+		s       Schedule
+		sawYear bool
+		es      []entry
+		fe      errs.Fields
 	)
 	switch format {
 	case FormatJSON:
-		s, es, fe = parseJSON(data)
+		var fatal bool
+		if s, sawYear, es, fe, fatal = parseJSON(data); fatal {
+			return Schedule{}, fe.Err()
+		}
 	case FormatCSV:
 		es, fe = parseCSV(data)
 	default:
 		return Schedule{}, errs.Field("format", "calendar_format", "文件格式应为 json 或 csv")
 	}
+	var year *int
 	if format == FormatCSV {
 		for _, e := range es {
 			if d, err := ParseDate(strings.TrimSpace(e.date)); err == nil && e.broken == "" {
-				s.Year = d.Year
+				s.Year, year = d.Year, &d.Year
 				break
 			}
 		}
+	} else if sawYear {
+		year = &s.Year
 	}
-	days := validate(s.Year, format == FormatJSON, es, &fe)
+	days := validate(year, format == FormatJSON, es, &fe)
 	if err := fe.Err(); err != nil {
 		return Schedule{}, err
 	}
@@ -133,20 +140,25 @@ func (s Schedule) Validate() error {
 	if strings.TrimSpace(s.Source) != s.Source || utf8.RuneCountInString(s.Source) > 200 {
 		fe.Add("source", "来源应去掉首尾空格且不超过200字")
 	}
-	validate(s.Year, true, es, &fe)
+	validate(&s.Year, true, es, &fe)
 	return fe.Err()
 }
 
-func validate(year int, yearRequired bool, es []entry, fe *errs.Fields) []Day {
-	if year < 2000 || year > 2100 {
-		switch {
-		case fe.Has("year"):
-		case year == 0 && yearRequired:
+// validate checks the entries against year; year is nil when the file
+// declares none (JSON without "year", CSV without any readable date).
+func validate(year *int, yearRequired bool, es []entry, fe *errs.Fields) []Day {
+	y := 0
+	switch {
+	case year == nil:
+		if yearRequired && !fe.Has("year") {
 			fe.Add("year", "缺少年份（year），如2027")
-		case year != 0:
-			fe.Addf("year", "年份%d不在2000–2100之间", year)
 		}
-		year = 0
+	case *year < 2000 || *year > 2100:
+		if !fe.Has("year") {
+			fe.Addf("year", "年份%d不在2000–2100之间", *year)
+		}
+	default:
+		y = *year
 	}
 	if len(es) == 0 && len(*fe) == 0 {
 		fe.Add("file", "文件中没有任何日期；每年至少有元旦、春节等节假日")
@@ -158,7 +170,7 @@ func validate(year int, yearRequired bool, es []entry, fe *errs.Fields) []Day {
 			fe.Addf(e.field, "%s：%s", where(e), e.broken)
 			continue
 		}
-		day, dateOK, ok := checkEntry(e, year, fe)
+		day, dateOK, ok := checkEntry(e, y, fe)
 		if dateOK {
 			if prev, dup := seen[day.Date]; dup {
 				fe.Addf(e.field, "%s：日期%s与%s重复", where(e), day.Date, whereLine(e, prev))
@@ -240,6 +252,7 @@ func parseCSV(data []byte) ([]entry, errs.Fields) {
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.FieldsPerRecord = -1
 	cr.Comment = '#'
+	cr.TrimLeadingSpace = true
 	header, err := cr.Read()
 	if err != nil {
 		if errors.Is(err, io.EOF) {

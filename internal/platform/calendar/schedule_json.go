@@ -14,14 +14,11 @@ import (
 
 // parseJSON walks the document token by token so that each day can be named
 // by the line it starts on.
-func parseJSON(data []byte) (Schedule, []entry, errs.Fields) {
-	var (
-		s  Schedule
-		es []entry
-		fe errs.Fields
-	)
+// fatal means the document is not JSON of the right shape and nothing
+// else about it can be said.
+func parseJSON(data []byte) (s Schedule, sawYear bool, es []entry, fe errs.Fields, fatal bool) {
 	dec := json.NewDecoder(bytes.NewReader(data))
-	syntax := func(err error) (Schedule, []entry, errs.Fields) {
+	syntax := func(err error) (Schedule, bool, []entry, errs.Fields, bool) {
 		line := lineAt(data, dec.InputOffset())
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
@@ -31,7 +28,7 @@ func parseJSON(data []byte) (Schedule, []entry, errs.Fields) {
 			line = lineAt(data, int64(len(data)))
 		}
 		fe.Addf(fmt.Sprintf("line %d", line), "第%d行：JSON格式错误，应为 {\"year\":2027,\"days\":[{\"date\":…,\"kind\":…,\"name\":…}]}", line)
-		return Schedule{}, es, fe
+		return Schedule{}, false, nil, fe, true
 	}
 	if err := expectDelim(dec, '{'); err != nil {
 		return syntax(err)
@@ -45,6 +42,7 @@ func parseJSON(data []byte) (Schedule, []entry, errs.Fields) {
 		key, _ := tok.(string)
 		switch key {
 		case "year":
+			sawYear = true
 			if err := dec.Decode(&s.Year); err != nil {
 				if !isTypeError(err) {
 					return syntax(err)
@@ -95,7 +93,7 @@ func parseJSON(data []byte) (Schedule, []entry, errs.Fields) {
 	if !sawDays {
 		fe.Add("days", "缺少日期列表（days）")
 	}
-	return s, es, fe
+	return s, sawYear, es, fe, false
 }
 
 // isTypeError reports errors after which the decoder has consumed the whole
