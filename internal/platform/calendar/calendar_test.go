@@ -173,3 +173,31 @@ func TestOtherNodesSeeEditsWithinASecond(t *testing.T) {
 		}
 	})
 }
+
+func TestConcurrentReadersAndWriterAgree(t *testing.T) {
+	c, clk := mustSeeded(t, dbtest.SQLite(t))
+	ctx := context.Background()
+	done := make(chan error, 8)
+	for i := 0; i < 8; i++ {
+		go func() {
+			for j := 0; j < 50; j++ {
+				if _, err := c.Deadline(ctx, time.Date(2026, 2, 13, 2, 0, 0, 0, time.UTC), 3, nil); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for j := 0; j < 5; j++ {
+		if err := c.SetDay(ctx, adminActor, Date{2026, 3, 3 + j}, KindOff, "本地休息日"); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(time.Second)
+	}
+	for i := 0; i < 8; i++ {
+		if err := <-done; err != nil {
+			t.Fatalf("reader: %v", err)
+		}
+	}
+}
