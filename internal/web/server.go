@@ -15,9 +15,13 @@ import (
 	"sync"
 
 	"banhao.dev/banhao/internal/platform/auth"
+	"banhao.dev/banhao/internal/platform/blob"
+	"banhao.dev/banhao/internal/platform/calendar"
 	"banhao.dev/banhao/internal/platform/clock"
 	"banhao.dev/banhao/internal/platform/config"
 	"banhao.dev/banhao/internal/platform/db"
+	"banhao.dev/banhao/internal/platform/jobs"
+	"banhao.dev/banhao/internal/platform/outbox"
 )
 
 // Deps are the services the web layer calls. Areas add fields here.
@@ -28,6 +32,11 @@ type Deps struct {
 	Sim    *clock.Sim // non-nil only in demo mode
 	Auth   *auth.Service
 	Log    *slog.Logger
+	// Platform services.
+	Calendar *calendar.Calendar
+	Outbox   *outbox.Dispatcher
+	Jobs     *jobs.Runner
+	Blobs    blob.Store
 	// Version is printed in the footer and /healthz.
 	Version string
 }
@@ -77,6 +86,8 @@ func New(deps Deps) (*Server, error) {
 	s.registerHome()
 	s.registerUsers()
 	s.registerAdmin()
+	s.registerCalendar()
+	s.registerPlatform()
 	return s, nil
 }
 
