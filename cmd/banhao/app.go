@@ -192,4 +192,3 @@ func (a *app) serve(ctx context.Context, env *cliEnv, ready func(url string)) er
 	a.log.Info("shutting down")
 	return hs.Shutdown(sctx)
 }
-

@@ -109,3 +109,41 @@ func TestNewerSchemaRefusesToStart(t *testing.T) {
 		t.Fatalf("serve on newer schema: exit %d %q", code, stderr)
 	}
 }
+
+func TestCalendarCommands(t *testing.T) {
+	dir := t.TempDir()
+	url := "sqlite:" + filepath.Join(dir, "c.db")
+	cases := []struct {
+		args     []string
+		wantCode int
+		want     string
+	}{
+		{[]string{"calendar", "is-working", "2026-02-14"}, 0, "工作日（春节调休上班）"},
+		{[]string{"calendar", "is-working", "2026-10-01"}, 0, "休息日（国庆节）"},
+		{[]string{"calendar", "add", "--from", "2026-02-13", "--days", "3"}, 0, "2026-02-25"},
+		{[]string{"calendar", "is-working", "2027-01-04"}, 1, ""},
+		{[]string{"calendar", "is-working", "2026-02-30"}, 1, ""},
+	}
+	for _, c := range cases {
+		code, stdout, stderr := cli(t, url, c.args...)
+		if code != c.wantCode || !strings.Contains(stdout, c.want) {
+			t.Errorf("%v: exit %d out %q err %q, want %d %q", c.args, code, stdout, stderr, c.wantCode, c.want)
+		}
+		if c.wantCode != 0 && stderr == "" {
+			t.Errorf("%v: no error message", c.args)
+		}
+	}
+	bad := filepath.Join(dir, "bad.csv")
+	_ = os.WriteFile(bad, []byte("date,kind,name\n2027-01-01,off,元旦\n2027-02-31,off,春节\n"), 0o644)
+	if code, _, stderr := cli(t, url, "calendar", "import", bad); code == 0 || !strings.Contains(stderr, "第3行") {
+		t.Fatalf("bad file: exit %d %q", code, stderr)
+	}
+	good := filepath.Join(dir, "2027.csv")
+	_ = os.WriteFile(good, []byte("date,kind,name\n2027-01-01,off,元旦\n"), 0o644)
+	if code, _, stderr := cli(t, url, "calendar", "import", good); code != 0 {
+		t.Fatalf("good file: %s", stderr)
+	}
+	if code, stdout, _ := cli(t, url, "calendar", "is-working", "2027-01-01"); code != 0 || !strings.Contains(stdout, "元旦") {
+		t.Fatalf("after import: %d %s", code, stdout)
+	}
+}

@@ -217,3 +217,11 @@ func firstLine(body, marker string) string {
 func strconvI(n int64) string { return strings.TrimSpace(strings.Replace(jsonNum(n), "\n", "", -1)) }
 
 func jsonNum(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+func mustTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
