@@ -45,6 +45,7 @@ func commands() map[string]command {
 		"seed":    {"写入数据：seed demo", cmdSeed},
 		"user":    {"用户管理：user add", cmdUser},
 		"token":   {"API 令牌：token create | revoke | list", cmdToken},
+		"job":     {"后台任务：job list | job run NAME（立即运行一次）", cmdJob},
 		"audit":   {"审计：audit verify（校验哈希链，指出第一个断点）", cmdAudit},
 		"backup":  {"备份 SQLite 数据库（服务运行中亦可）：backup --out FILE", cmdBackup},
 		"version": {"显示版本", cmdVersion},
