@@ -50,6 +50,7 @@ func commands() map[string]command {
 		"backup":   {"备份 SQLite 数据库（服务运行中亦可）：backup --out FILE", cmdBackup},
 		"version":  {"显示版本", cmdVersion},
 		"help":     {"显示帮助", nil},
+		"job":      {"后台任务：job list | job run NAME（立即运行一次）", cmdJob},
 	}
 }
 
