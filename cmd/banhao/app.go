@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,9 +16,14 @@ import (
 
 	"banhao.dev/banhao/internal/demo"
 	"banhao.dev/banhao/internal/platform/auth"
+	"banhao.dev/banhao/internal/platform/blob"
+	"banhao.dev/banhao/internal/platform/calendar"
 	"banhao.dev/banhao/internal/platform/clock"
 	"banhao.dev/banhao/internal/platform/config"
 	"banhao.dev/banhao/internal/platform/db"
+	"banhao.dev/banhao/internal/platform/jobs"
+	"banhao.dev/banhao/internal/platform/notify"
+	"banhao.dev/banhao/internal/platform/outbox"
 	"banhao.dev/banhao/internal/web"
 )
 
@@ -29,6 +35,10 @@ type app struct {
 	sim  *clock.Sim
 	auth *auth.Service
 	log  *slog.Logger
+	cal  *calendar.Calendar
+	out  *outbox.Dispatcher
+	jobs *jobs.Runner
+	blob *blob.Dir
 }
 
 // newFlags returns a flag set bound to cfg for a subcommand.
@@ -80,6 +90,12 @@ func open(ctx context.Context, cfg config.Config, env *cliEnv, migrate bool) (*a
 		for _, m := range applied {
 			a.log.Info("migration applied", "name", m)
 		}
+		// The shipped State Council schedules are data every database needs;
+		// loading never overwrites a year an admin has edited or imported.
+		if err := d.Tx(ctx, func(tx *sql.Tx) error { return calendar.SeedOfficial(ctx, tx, time.Now().UTC()) }); err != nil {
+			d.Close()
+			return nil, fmt.Errorf("load official calendar: %w", err)
+		}
 	} else if err := d.CheckSchema(ctx); err != nil {
 		d.Close()
 		return nil, err
@@ -98,6 +114,30 @@ func open(ctx context.Context, cfg config.Config, env *cliEnv, migrate bool) (*a
 	if h := env.getenv("BANHAO_TEST_FAST_HASH"); h == "1" {
 		a.auth = auth.NewService(d, a.clk, auth.TestHash)
 	}
+	a.cal = calendar.New(d, a.clk)
+	a.out = outbox.NewDispatcher(d)
+	// Development stand-ins for SMS and e-mail: messages are stored and shown
+	// on the admin page 消息记录 (labelled as such); a real gateway implements
+	// notify.SMSProvider / notify.EmailProvider.
+	sink := notify.NewDevSink(d.W, a.clk)
+	a.out.Handle(notify.TopicSMS, notify.SMSHandler(sink))
+	a.out.Handle(notify.TopicEmail, notify.EmailHandler(sink))
+	node := cfg.Node
+	if node == "" {
+		host, _ := os.Hostname()
+		node = fmt.Sprintf("%s-%d", host, os.Getpid())
+	}
+	a.jobs = jobs.New(d, node, a.log)
+	a.jobs.Register("outbox", 2*time.Second, func(ctx context.Context) error {
+		_, _, err := a.out.DeliverBatch(ctx, a.clk.Now(), 200)
+		return err
+	})
+	blobs, err := blob.NewDir(cfg.BlobDir, int64(cfg.MaxUploadMB)<<20, blob.DefaultAllowed)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	a.blob = blobs
 	return a, nil
 }
 
@@ -113,7 +153,8 @@ func (a *app) seedDemo(ctx context.Context) error {
 
 // serve runs the HTTP server and the background jobs until ctx ends.
 func (a *app) serve(ctx context.Context, env *cliEnv, ready func(url string)) error {
-	srv, err := web.New(web.Deps{Config: a.cfg, DB: a.db, Clock: a.clk, Sim: a.sim, Auth: a.auth, Log: a.log, Version: version})
+	srv, err := web.New(web.Deps{Config: a.cfg, DB: a.db, Clock: a.clk, Sim: a.sim, Auth: a.auth, Log: a.log, Version: version,
+		Calendar: a.cal, Outbox: a.out, Jobs: a.jobs, Blobs: a.blob})
 	if err != nil {
 		return err
 	}
@@ -132,6 +173,15 @@ func (a *app) serve(ctx context.Context, env *cliEnv, ready func(url string)) er
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	jobsDone := make(chan struct{})
+	jctx, stopJobs := context.WithCancel(ctx)
+	defer func() { stopJobs(); <-jobsDone }()
+	go func() {
+		defer close(jobsDone)
+		if a.cfg.JobsEnabled {
+			a.jobs.Run(jctx)
+		}
+	}()
 	select {
 	case err := <-errc:
 		return err
@@ -142,5 +192,3 @@ func (a *app) serve(ctx context.Context, env *cliEnv, ready func(url string)) er
 	a.log.Info("shutting down")
 	return hs.Shutdown(sctx)
 }
-
-var _ = os.Stdout

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"banhao.dev/banhao/internal/demo"
 	"banhao.dev/banhao/internal/platform/audit"
 	"banhao.dev/banhao/internal/platform/auth"
+	"banhao.dev/banhao/internal/platform/calendar"
 	"banhao.dev/banhao/internal/platform/config"
 	"banhao.dev/banhao/internal/platform/db"
 )
@@ -73,6 +75,9 @@ func cmdMigrate(ctx context.Context, env *cliEnv, args []string) error {
 	applied, err := d.Migrate(ctx, time.Now().UTC())
 	if err != nil {
 		return err
+	}
+	if err := d.Tx(ctx, func(tx *sql.Tx) error { return calendar.SeedOfficial(ctx, tx, time.Now().UTC()) }); err != nil {
+		return fmt.Errorf("load official calendar: %w", err)
 	}
 	v, _ := d.SchemaVersion(ctx)
 	fmt.Fprintf(env.stdout, "已执行 %d 个迁移，数据库结构版本 %d\n", len(applied), v)

@@ -39,16 +39,18 @@ type cliEnv struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":   {"启动服务（门户、工作台、API、后台任务）", cmdServe},
-		"demo":    {"空库时写入示范数据，然后以演示模式启动服务并打印演示账号", cmdDemo},
-		"migrate": {"执行数据库结构迁移", cmdMigrate},
-		"seed":    {"写入数据：seed demo", cmdSeed},
-		"user":    {"用户管理：user add", cmdUser},
-		"token":   {"API 令牌：token create | revoke | list", cmdToken},
-		"audit":   {"审计：audit verify（校验哈希链，指出第一个断点）", cmdAudit},
-		"backup":  {"备份 SQLite 数据库（服务运行中亦可）：backup --out FILE", cmdBackup},
-		"version": {"显示版本", cmdVersion},
-		"help":    {"显示帮助", nil},
+		"serve":    {"启动服务（门户、工作台、API、后台任务）", cmdServe},
+		"demo":     {"空库时写入示范数据，然后以演示模式启动服务并打印演示账号", cmdDemo},
+		"migrate":  {"执行数据库结构迁移", cmdMigrate},
+		"seed":     {"写入数据：seed demo", cmdSeed},
+		"user":     {"用户管理：user add", cmdUser},
+		"token":    {"API 令牌：token create | revoke | list", cmdToken},
+		"audit":    {"审计：audit verify（校验哈希链，指出第一个断点）", cmdAudit},
+		"calendar": {"工作日历：calendar is-working DATE | add --from DATE --days N | import FILE", cmdCalendar},
+		"backup":   {"备份 SQLite 数据库（服务运行中亦可）：backup --out FILE", cmdBackup},
+		"version":  {"显示版本", cmdVersion},
+		"help":     {"显示帮助", nil},
+		"job":      {"后台任务：job list | job run NAME（立即运行一次）", cmdJob},
 	}
 }
 

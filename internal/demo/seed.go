@@ -3,38 +3,55 @@ package demo
 import (
 	"context"
 	"database/sql"
+		"fmt"
 	"time"
 
+	"banhao.dev/banhao/internal/places"
 	"banhao.dev/banhao/internal/platform/auth"
+	"banhao.dev/banhao/internal/platform/calendar"
+	"banhao.dev/banhao/internal/platform/clock"
 	"banhao.dev/banhao/internal/platform/db"
 )
 
-// Seed writes the whole demo: places, accounts, and the areas' demo data.
-func Seed(ctx context.Context, d *db.DB, a *auth.Service, at time.Time) error {
-	if err := ensureRegions(ctx, d, at); err != nil {
-		return err
-	}
-	return SeedUsers(ctx, a, nil, 0)
+// staffOrg is the organization each demo staff role works for.
+var staffOrg = map[auth.Role]string{
+	auth.Clerk:        "示范县行政审批服务局",
+	auth.Reviewer:     "示范县市场监督管理局",
+	auth.Approver:     "示范县市场监督管理局",
+	auth.Supervisor:   "示范县行政审批服务局",
+	auth.CatalogAdmin: "示范县行政审批服务局",
+	auth.HotlineAgent: "示范县行政审批服务局",
 }
 
-// ensureRegions writes the demo regions (until the places seed owns them).
-func ensureRegions(ctx context.Context, d *db.DB, at time.Time) error {
-	return d.Tx(ctx, func(tx *sql.Tx) error {
-		for _, r := range [][4]string{
-			{"990000", "示范省", "province", ""}, {"990100", "示范市", "city", "990000"},
-			{"990121", "示范县", "county", "990100"}, {"990122", "东山县", "county", "990100"},
-			{"990121001", "城关镇", "township", "990121"}, {"990121002", "河西乡", "township", "990121"},
-			{"990121001001", "东关社区", "village", "990121001"}, {"990121002001", "柳树村", "village", "990121002"},
-		} {
-			var parent any
-			if r[3] != "" {
-				parent = r[3]
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO regions (code, name, level, parent_code, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO NOTHING`,
-				r[0], r[1], r[2], parent, at); err != nil {
-				return err
-			}
+// Seed writes the whole demo: calendar, places, accounts, and the areas'
+// demo data. Each part is idempotent.
+func Seed(ctx context.Context, d *db.DB, a *auth.Service, at time.Time) error {
+	var pl places.Demo
+	err := d.Tx(ctx, func(tx *sql.Tx) error {
+		if err := calendar.SeedOfficial(ctx, tx, at); err != nil {
+			return err
 		}
-		return nil
+		var err error
+		pl, err = places.SeedDemo(ctx, tx, at)
+		return err
 	})
+	if err != nil {
+		return fmt.Errorf("seed places: %w", err)
+	}
+	orgFor := func(r auth.Role) int64 { return pl.Orgs[staffOrg[r]] }
+	if err := SeedUsers(ctx, a, orgFor, pl.HallID); err != nil {
+		return err
+	}
+	// The demo clerk sits at comprehensive window A01 (商事登记).
+	clerk, err := a.UserByLogin(ctx, "clerk")
+	if err != nil {
+		return err
+	}
+	svc := places.NewService(d, clock.NewFrozen(at))
+	if wid := pl.Windows["A01"]; wid != 0 {
+		if _, err := svc.AssignStaff(ctx, auth.SystemPrincipal(), wid, clerk.ID); err != nil {
+			return fmt.Errorf("assign demo clerk: %w", err)
+		}
+	}
+	return nil
 }

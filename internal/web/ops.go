@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"banhao.dev/banhao/internal/platform/errs"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -44,6 +46,10 @@ var openapiFS embed.FS
 
 func (s *Server) registerOps() {
 	s.mux.HandleFunc("GET /static/{file}", s.static.serve)
+	// Anything unmatched: problem+json under /api/, a Chinese page elsewhere.
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, errs.E(errs.NotFound, "route_not_found", "您访问的页面或接口不存在"))
+	})
 	s.page("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.Version})
 	})
@@ -73,7 +79,7 @@ func (s *Server) registerOps() {
 }
 
 // OpenAPI merges the embedded fragments (openapi/*.json: base.json first,
-// then one per area) into one OpenAPI 3.1 document.
+// then one per area) into one OpenAPI 3.0 document.
 func OpenAPI() ([]byte, error) {
 	names, err := fs.Glob(openapiFS, "openapi/*.json")
 	if err != nil {

@@ -139,6 +139,7 @@ type Page struct {
 	Errors  map[string]string // field → Chinese message
 	Error   string            // form-level message
 	Form    url.Values        // the user's input, re-rendered on error
+	Unread  int               // unread notifications of P, shown in the header
 	Data    any
 }
 
@@ -198,6 +199,7 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, title string, d
 		pg.Elderly = p.ElderlyMode
 	}
 	pg.Nav = s.navFor(p)
+	pg.Unread = s.unreadCount(r.Context(), p)
 	return pg
 }
 

@@ -16,9 +16,13 @@ import (
 
 	"banhao.dev/banhao/internal/places"
 	"banhao.dev/banhao/internal/platform/auth"
+	"banhao.dev/banhao/internal/platform/blob"
+	"banhao.dev/banhao/internal/platform/calendar"
 	"banhao.dev/banhao/internal/platform/clock"
 	"banhao.dev/banhao/internal/platform/config"
 	"banhao.dev/banhao/internal/platform/db"
+	"banhao.dev/banhao/internal/platform/jobs"
+	"banhao.dev/banhao/internal/platform/outbox"
 )
 
 // Deps are the services the web layer calls. Areas add fields here.
@@ -30,6 +34,11 @@ type Deps struct {
 	Auth   *auth.Service
 	Places *places.Service // built from DB and Clock when nil
 	Log    *slog.Logger
+	// Platform services.
+	Calendar *calendar.Calendar
+	Outbox   *outbox.Dispatcher
+	Jobs     *jobs.Runner
+	Blobs    blob.Store
 	// Version is printed in the footer and /healthz.
 	Version string
 }
@@ -79,6 +88,8 @@ func New(deps Deps) (*Server, error) {
 	s.registerHome()
 	s.registerUsers()
 	s.registerAdmin()
+	s.registerCalendar()
+	s.registerPlatform()
 	s.registerPlaces()
 	return s, nil
 }

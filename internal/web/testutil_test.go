@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -15,9 +16,14 @@ import (
 	"time"
 
 	"banhao.dev/banhao/internal/platform/auth"
+	"banhao.dev/banhao/internal/platform/blob"
+	"banhao.dev/banhao/internal/platform/calendar"
 	"banhao.dev/banhao/internal/platform/clock"
 	"banhao.dev/banhao/internal/platform/config"
 	"banhao.dev/banhao/internal/platform/db"
+	"banhao.dev/banhao/internal/platform/jobs"
+	"banhao.dev/banhao/internal/platform/notify"
+	"banhao.dev/banhao/internal/platform/outbox"
 )
 
 // testEnv is a running server on a fresh database.
@@ -51,10 +57,29 @@ func newTestEnv(t *testing.T, d *db.DB) *testEnv {
 			t.Fatalf("insert region: %v", err)
 		}
 	}
+	if err := d.Tx(ctx, func(tx *sql.Tx) error { return calendar.SeedOfficial(ctx, tx, sim.Now()) }); err != nil {
+		t.Fatalf("seed calendar: %v", err)
+	}
 	a := auth.NewService(d, sim, auth.TestHash)
 	cfg := config.Default()
 	cfg.Demo = true
-	srv, err := New(Deps{Config: cfg, DB: d, Clock: sim, Sim: sim, Auth: a, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test"})
+	cfg.BlobDir = t.TempDir()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	out := outbox.NewDispatcher(d)
+	sink := notify.NewDevSink(d.W, sim)
+	out.Handle(notify.TopicSMS, notify.SMSHandler(sink))
+	out.Handle(notify.TopicEmail, notify.EmailHandler(sink))
+	runner := jobs.New(d, "test", log)
+	runner.Register("outbox", time.Second, func(ctx context.Context) error {
+		_, _, err := out.DeliverBatch(ctx, sim.Now(), 100)
+		return err
+	})
+	blobs, err := blob.NewDir(cfg.BlobDir, 5<<20, blob.DefaultAllowed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(Deps{Config: cfg, DB: d, Clock: sim, Sim: sim, Auth: a, Log: log, Version: "test",
+		Calendar: calendar.New(d, sim), Outbox: out, Jobs: runner, Blobs: blobs})
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}
@@ -192,3 +217,11 @@ func firstLine(body, marker string) string {
 func strconvI(n int64) string { return strings.TrimSpace(strings.Replace(jsonNum(n), "\n", "", -1)) }
 
 func jsonNum(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+func mustTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}

@@ -57,7 +57,7 @@ func ValidateCitizenID(s string, now time.Time) error {
 		return ErrCitizenIDFormat
 	}
 	birth, err := time.Parse("20060102", s[6:14])
-	if err != nil || birth.Year() < 1890 || (!now.IsZero() && birth.After(now)) {
+	if err != nil || birth.Year() < 1850 || (!now.IsZero() && birth.After(now)) {
 		return ErrCitizenIDBirth
 	}
 	if CitizenIDCheck(s) != s[17] {
@@ -153,13 +153,13 @@ func RegionCodeLevel(code string) (RegionLevel, error) {
 			return "", ErrRegionCode
 		}
 	}
+	if len(code) >= 2 && code[:2] == "00" {
+		return "", ErrRegionCode
+	}
 	switch len(code) {
 	case 6:
 		switch {
 		case code[2:] == "0000":
-			if code[:2] == "00" {
-				return "", ErrRegionCode
-			}
 			return Province, nil
 		case code[4:] == "00":
 			return City, nil
@@ -167,12 +167,12 @@ func RegionCodeLevel(code string) (RegionLevel, error) {
 			return County, nil
 		}
 	case 9:
-		if code[6:] == "000" {
+		if _, err := RegionCodeLevel(code[:6]); err != nil || code[6:] == "000" {
 			return "", ErrRegionCode
 		}
 		return Township, nil
 	case 12:
-		if code[9:] == "000" {
+		if _, err := RegionCodeLevel(code[:9]); err != nil || code[9:] == "000" {
 			return "", ErrRegionCode
 		}
 		return Village, nil
