@@ -3,7 +3,7 @@ package demo
 import (
 	"context"
 	"database/sql"
-		"fmt"
+	"fmt"
 	"time"
 
 	"banhao.dev/banhao/internal/places"
