@@ -3,6 +3,7 @@ module banhao.dev/banhao
 go 1.26.8
 
 require (
+	github.com/6tail/lunar-go v1.4.6
 	github.com/emmansun/gmsm v0.15.5
 	github.com/jackc/pgx/v5 v5.12.0
 	modernc.org/sqlite v1.61.1
