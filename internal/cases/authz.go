@@ -63,8 +63,6 @@ func allowedFor(c *Case) []Action {
 			ok = last
 		case ActResumeClock:
 			ok = open != nil && open.Step < 0
-		case ActExtend:
-			ok = c.Extension == nil
 		case ActSupplyPending:
 			ok = c.PendingCount > 0
 		case ActDecideOnSpot:

@@ -28,6 +28,7 @@ const (
 	ActDeliver           Action = "deliver"
 	ActWithdraw          Action = "withdraw"
 	ActAutoAccept        Action = "auto-accept" // by the job only
+	ActSaveDraft         Action = "save-draft"  // timeline only
 )
 
 // Actions lists every action a caller can request, in display order.
@@ -72,6 +73,10 @@ func (a Action) Label() string {
 		return "送达"
 	case ActWithdraw:
 		return "撤回"
+	case ActSaveDraft:
+		return "保存草稿"
+	case "pending-reminder":
+		return "容缺材料补齐提醒"
 	case ActAutoAccept:
 		return "逾期未预审，自动受理"
 	}

@@ -243,6 +243,9 @@ func (s *Service) Extend(ctx context.Context, p *auth.Principal, no string, req 
 		return nil, ErrExtendReason.OnField("reason")
 	}
 	return s.act(ctx, p, no, ActExtend, 0, func(ctx context.Context, tx *sql.Tx, c *Case, ev *event) error {
+		if c.Extension != nil {
+			return ErrAlreadyExtended
+		}
 		days := c.ItemSnap.ExtensionDays
 		if days <= 0 {
 			days = DefaultExtensionDays

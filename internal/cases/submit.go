@@ -92,7 +92,7 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, req SubmitReque
 		}
 		ev := &event{Action: ActSubmit, Actor: p.Actor(role), At: now, Data: map[string]any{"channel": c.Channel}}
 		if req.Draft {
-			ev.Action = "save-draft"
+			ev.Action = ActSaveDraft
 			return s.apply(ctx, tx, c, ev, func(context.Context, *sql.Tx, *Case, *event) error { return nil })
 		}
 		return s.apply(ctx, tx, c, ev, func(ctx context.Context, tx *sql.Tx, c *Case, ev *event) error {
