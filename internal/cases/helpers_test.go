@@ -118,7 +118,8 @@ func newEnv(t testing.TB, d *db.DB, start time.Time) *env {
 	uids := make([]int64, 2)
 	for i, idn := range []string{"11010519491231002X", otherID} {
 		err := d.W.QueryRowContext(ctx, `INSERT INTO users (login, name, kind, password_hash, phone, id_number, created_at, updated_at)
-			VALUES ($1, $2, 'person', 'x', '13800000000', $3, $4, $4) RETURNING id`, "u"+idn, "申请人", idn, start).Scan(&uids[i])
+			VALUES ($1, $2, 'person', 'x', '13800000000', $3, $4, $4)
+			ON CONFLICT (login) DO UPDATE SET name = excluded.name RETURNING id`, "u"+idn, "申请人", idn, start).Scan(&uids[i])
 		if err != nil {
 			t.Fatalf("insert user: %v", err)
 		}
