@@ -212,15 +212,25 @@ type ResubmitRequest struct {
 // Resubmit hands in the corrected materials; the case waits for acceptance again.
 func (s *Service) Resubmit(ctx context.Context, p *auth.Principal, no string, req ResubmitRequest) (*Case, error) {
 	return s.act(ctx, p, no, ActResubmit, req.WindowID, func(ctx context.Context, tx *sql.Tx, c *Case, ev *event) error {
-		mats, err := buildMaterials(c.ItemSnap.Checklist, req.Materials, c.Corrections, ev.At)
-		if err != nil {
-			return err
-		}
 		ms, err := listMaterials(ctx, tx, c.ID)
 		if err != nil {
 			return err
 		}
 		have := byID(ms)
+		// The notice may name a material of the version outside the
+		// applicant's checklist (e.g. a misjudged situation): accept it too.
+		accepted := append([]ItemMaterial{}, c.ItemSnap.Checklist...)
+		for _, m := range ms {
+			if _, in := findMaterial(accepted, m.MaterialID); !in && m.Status == MatDefective {
+				if im, ok := findMaterial(c.ItemSnap.Materials, m.MaterialID); ok {
+					accepted = append(accepted, im)
+				}
+			}
+		}
+		mats, err := buildMaterials(accepted, req.Materials, c.Corrections, ev.At)
+		if err != nil {
+			return err
+		}
 		for _, m := range mats {
 			have[m.MaterialID] = m
 			if err := upsertMaterial(ctx, tx, c.ID, m); err != nil {

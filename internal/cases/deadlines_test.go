@@ -67,8 +67,8 @@ func TestDeadlines_clockStopAndExtensionMoveThem(t *testing.T) {
 		if c.Status != ClockStopped {
 			t.Fatalf("after stop got %s, want clock_stopped", c.Status)
 		}
-		if c.NextLightChangeAt == nil || !c.NextLightChangeAt.Equal(c.Deadlines.Step.At) && !c.NextLightChangeAt.Equal(*c.StepYellowAt) {
-			// The case light is frozen; only the step light may change.
+		if n := c.NextLightChangeAt; n != nil && c.CaseYellowAt != nil && n.Equal(*c.CaseYellowAt) {
+			t.Errorf("next light change is the case's yellow instant while the clock is stopped; want the case light frozen")
 		}
 		if _, err := e.svc.Review(ctx, w.reviewer, c.No, OpinionRequest{}); err == nil {
 			t.Fatal("review during a manual clock stop succeeded, want illegal_transition")

@@ -122,12 +122,3 @@ func Allowed(s Status) []Action {
 	return out
 }
 
-// checkTransition fails with ErrIllegalTransition unless a may start from s.
-func checkTransition(s Status, a Action) error {
-	if slices.Contains(from[a], s) {
-		return nil
-	}
-	e := ErrIllegalTransition.With("allowed", Allowed(s)).With("status", s).With("action", a)
-	e.Message = "办件当前状态为“" + s.Label() + "”，不能执行“" + a.Label() + "”"
-	return e
-}
