@@ -85,7 +85,7 @@ func missingRequired(checklist []ItemMaterial, have map[string]CaseMaterial, all
 		if !im.Required || (allowPending && im.PendingAllowed) {
 			continue
 		}
-		if m, ok := have[im.ID]; ok && m.Source != SourceNone && m.Status != MatDefective {
+		if m, ok := have[im.ID]; ok && (m.Status == MatPending || m.Source != SourceNone && m.Status != MatDefective) {
 			continue
 		}
 		fe.Add("materials."+im.ID, "缺少材料："+im.Name)
