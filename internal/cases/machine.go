@@ -121,4 +121,3 @@ func Allowed(s Status) []Action {
 	}
 	return out
 }
-
