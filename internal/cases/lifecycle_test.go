@@ -1,0 +1,121 @@
+package cases
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"banhao.dev/banhao/internal/platform/audit"
+	"banhao.dev/banhao/internal/platform/db"
+	"banhao.dev/banhao/internal/platform/dbtest"
+)
+
+func TestLifecycle_promisedItemRunsEveryStepAndRecordsEachEvent(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx, ok := context.Background(), okFn(t)
+		e := newEnv(t, d, bj(2026, 3, 2, 9, 0))
+		w := e.who
+		c := e.mustSubmitOnline(t, itemPromised)
+		if c.Status != Submitted || c.Trips != 0 || !ValidNumber(c.No) {
+			t.Fatalf("after submit got status %s trips %d no %q, want submitted, 0, a valid number", c.Status, c.Trips, c.No)
+		}
+		e.clk.Advance(time.Hour)
+		c = ok(e.svc.Accept(ctx, w.clerk, c.No, AcceptRequest{}))
+		if c.Status != Accepted || c.CurrentStep == nil || c.CurrentStep.Name != "受理" {
+			t.Fatalf("after accept got %s at %+v, want accepted at 受理", c.Status, c.CurrentStep)
+		}
+		if c.Deadlines.Promised == nil || c.Deadlines.Promised.Date != "2026-03-16" || c.Deadlines.Legal.Date != "2026-03-30" {
+			t.Fatalf("deadlines got %+v / %+v, want promised 2026-03-16, legal 2026-03-30", c.Deadlines.Promised, c.Deadlines.Legal)
+		}
+		if len(c.Deadlines.Promised.Derivation) == 0 {
+			t.Fatalf("promised deadline has no derivation")
+		}
+		c = ok(e.svc.Review(ctx, w.clerk, c.No, OpinionRequest{Opinion: "材料齐全"}))
+		if c.StepRole != "reviewer" || c.CurrentStep.Name != "审查" {
+			t.Fatalf("after clerk review got step %+v, want 审查 by reviewer", c.CurrentStep)
+		}
+		inbox, err := e.svc.List(ctx, w.reviewer, Filter{Inbox: true})
+		if err != nil || len(inbox) != 1 || inbox[0].No != c.No {
+			t.Fatalf("reviewer inbox got %d cases (%v), want the case", len(inbox), err)
+		}
+		c = ok(e.svc.Review(ctx, w.reviewer, c.No, OpinionRequest{Opinion: "符合条件"}))
+		c = ok(e.svc.Decide(ctx, w.approver, c.No, DecideRequest{Outcome: "grant", Result: &GrantResult{CertificateNo: "JY1990121000001"}}))
+		if c.Status != Decided || c.DecisionKind != "grant" {
+			t.Fatalf("after decide got %s %q, want decided grant", c.Status, c.DecisionKind)
+		}
+		c = ok(e.svc.Conclude(ctx, w.approver, c.No))
+		c = ok(e.svc.Deliver(ctx, w.clerk, c.No, DeliverRequest{Method: DeliverExpress, Carrier: "EMS", Tracking: "1234567890"}))
+		if c.Status != Delivered || c.Trips != 0 {
+			t.Fatalf("after deliver got %s trips %d, want delivered with 0 trips (online + express)", c.Status, c.Trips)
+		}
+		tl, err := e.svc.Timeline(ctx, w.applicant, c.No)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var actions []string
+		for _, ev := range tl {
+			actions = append(actions, ev.Action)
+		}
+		want := []string{"submit", "accept", "review", "review", "decide", "conclude", "deliver"}
+		if !slices.Equal(actions, want) {
+			t.Errorf("timeline got %v, want %v", actions, want)
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM outbox WHERE topic = 'case.event'`); n != len(want) {
+			t.Errorf("case.event outbox messages got %d, want %d", n, len(want))
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM outbox WHERE topic = 'notify.send'`); n != len(want)-2 {
+			t.Errorf("applicant notices got %d, want %d (all but the two reviews)", n, len(want)-2)
+		}
+		res, err := audit.Verify(ctx, d.R, "case/")
+		if err != nil || len(res.Broken) != 0 || res.Events != len(want) {
+			t.Errorf("audit verify got %+v (%v), want %d intact events", res, err, len(want))
+		}
+		var kinds []string
+		for _, doc := range c.Documents {
+			kinds = append(kinds, doc.Kind)
+			if doc.Data["case_no"] != c.No || doc.Data["organ"] != "示范县市场监督管理局" || doc.Data["date"] == "" {
+				t.Errorf("document %s data got %v, want organ, date and case number", doc.Number, doc.Data)
+			}
+		}
+		if !slices.Equal(kinds, []string{DocAcceptance, DocDecision, DocDelivery}) {
+			t.Errorf("documents got %v", kinds)
+		}
+	})
+}
+
+func TestTrips_countInPersonEventsOnly(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx, ok := context.Background(), okFn(t)
+		e := newEnv(t, d, bj(2026, 3, 2, 9, 0))
+		w := e.who
+		// Window submission, window pickup: 2 trips.
+		c := e.mustSubmitWindow(t, itemImmediate)
+		if c.Trips != 1 {
+			t.Fatalf("window submission got %d trips, want 1", c.Trips)
+		}
+		c = ok(e.svc.DecideOnSpot(ctx, w.clerk, c.No, DecideRequest{Outcome: "grant", Result: &GrantResult{CertificateNo: "GT-1"}}))
+		c = ok(e.svc.Conclude(ctx, w.clerk, c.No))
+		if _, err := e.svc.Deliver(ctx, w.clerk, c.No, DeliverRequest{Method: DeliverWindow, PickupCode: "wrong"}); err == nil {
+			t.Fatal("pickup with a wrong code succeeded")
+		}
+		c = ok(e.svc.Deliver(ctx, w.clerk, c.No, DeliverRequest{Method: DeliverWindow, PickupCode: c.PickupCode}))
+		if c.Trips != 2 {
+			t.Errorf("window submit + window pickup got %d trips, want 2", c.Trips)
+		}
+		// Online, corrected at the window, delivered electronically: 1 trip.
+		o := e.mustSubmitOnline(t, itemPromised)
+		o = ok(e.svc.RequestCorrection(ctx, w.clerk, o.No, CorrectionRequest{Items: []CorrectionItem{{MaterialID: "m1", Reason: "未签字"}}}))
+		o = ok(e.svc.Resubmit(ctx, w.clerk, o.No, ResubmitRequest{Materials: []MaterialInput{{MaterialID: "m1", File: hashB}}}))
+		if o.Trips != 1 {
+			t.Errorf("online + window correction got %d trips, want 1", o.Trips)
+		}
+		// Online, corrected online: 0 trips.
+		z := e.mustSubmitOnline(t, itemPromised)
+		z = ok(e.svc.RequestCorrection(ctx, w.clerk, z.No, CorrectionRequest{Items: []CorrectionItem{{MaterialID: "m1", Reason: "未签字"}}}))
+		z = ok(e.svc.Resubmit(ctx, w.applicant, z.No, ResubmitRequest{Materials: []MaterialInput{{MaterialID: "m1", File: hashB}}}))
+		if z.Trips != 0 {
+			t.Errorf("online + online correction got %d trips, want 0", z.Trips)
+		}
+	})
+}
