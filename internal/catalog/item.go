@@ -6,21 +6,21 @@ import "time"
 // names follow the glossary and are the API's shapes.
 type Item struct {
 	// identity
-	Code       string `json:"code"`
-	Version    int    `json:"version"`
-	Status     Status `json:"status"` // lifecycle of the item (not of this version)
-	Name       string `json:"name"`
-	ShortName  string `json:"short_name,omitempty"`
-	Kind       Kind   `json:"kind"`
-	Level      Level  `json:"level"`        // 行使层级
-	OrgID      int64  `json:"org_id"`       // 实施主体 (orgs.id)
-	Org        string `json:"org"`          // org name, filled on read
-	RegionCode string `json:"region_code"`  // region the item serves
-	Department string `json:"department"`   // 承办机构 (internal unit that handles it)
-	InHall     bool   `json:"in_hall"`      // 进驻大厅
-	Domain     string `json:"domain"`       // 领域, one of Domains
+	Code       string   `json:"code"`
+	Version    int      `json:"version"`
+	Status     Status   `json:"status"` // lifecycle of the item (not of this version)
+	Name       string   `json:"name"`
+	ShortName  string   `json:"short_name,omitempty"`
+	Kind       Kind     `json:"kind"`
+	Level      Level    `json:"level"`                 // 行使层级
+	OrgID      int64    `json:"org_id"`                // 实施主体 (orgs.id)
+	Org        string   `json:"org"`                   // org name, filled on read
+	RegionCode string   `json:"region_code"`           // region the item serves
+	Department string   `json:"department"`            // 承办机构 (internal unit that handles it)
+	InHall     bool     `json:"in_hall"`               // 进驻大厅
+	Domain     string   `json:"domain"`                // 领域, one of Domains
 	HallPlaces []string `json:"hall_places,omitempty"` // windows / areas where it is handled
-	ResultName string `json:"result_name,omitempty"`   // 审批结果名称, e.g. 营业执照
+	ResultName string   `json:"result_name,omitempty"` // 审批结果名称, e.g. 营业执照
 
 	// legal
 	LegalBasis     []LegalBasis `json:"legal_basis"`
@@ -182,8 +182,8 @@ type Situation struct {
 
 // Answer is one possible answer and its effects on the checklist.
 type Answer struct {
-	ID     string `json:"id"`
-	Label  string `json:"label"`
+	ID     string   `json:"id"`
+	Label  string   `json:"label"`
 	Add    []string `json:"add,omitempty"`    // material ids this answer adds
 	Remove []string `json:"remove,omitempty"` // material ids this answer removes
 	// PromisedLimit replaces the item's promised limit when set (e.g. a site

@@ -112,8 +112,14 @@ func insertVersion(ctx context.Context, q db.Q, it *Item, actor int64, at time.T
 	if err != nil {
 		return err
 	}
-	_, err = q.ExecContext(ctx, `INSERT INTO item_versions (item_code, version, state, body, change_note, created_at, created_by, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $6)`, it.Code, it.Version, it.State, b, it.ChangeNote, at, nullID(actor))
+	// A version inserted already published (seed, adjustments) carries its
+	// publication stamp now: the row can never be updated afterwards.
+	var pubAt, pubBy any
+	if it.State == StatePublished {
+		pubAt, pubBy = at, nullID(actor)
+	}
+	_, err = q.ExecContext(ctx, `INSERT INTO item_versions (item_code, version, state, body, change_note, created_at, created_by, updated_at, published_at, published_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $6, $8, $9)`, it.Code, it.Version, it.State, b, it.ChangeNote, at, nullID(actor), pubAt, pubBy)
 	if err != nil {
 		return fmt.Errorf("insert version %s v%d: %w", it.Code, it.Version, err)
 	}

@@ -68,6 +68,11 @@ func Normalize(it *Item) {
 		}
 	}
 	it.Charged = len(it.Fees) > 0
+	for _, sit := range it.Situations {
+		for _, a := range sit.Answers {
+			it.Charged = it.Charged || len(a.AddFees) > 0
+		}
+	}
 }
 
 // Validate checks every element of it and returns all failing fields (as
