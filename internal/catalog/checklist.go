@@ -41,6 +41,7 @@ var ErrUnknownAnswer = errs.E(errs.Invalid, "unknown_answer", "所选答案不�
 // one whose When is false is skipped and its answer ignored. A material
 // applies when it is required without condition or its condition holds;
 // then chosen answers add materials and remove materials (removal wins).
+// Answers may replace the promised limit, add fees or waive all fees.
 func ComputeChecklist(it *Item, answers map[string]string) (Checklist, error) {
 	if err := checkAnswers(it, answers); err != nil {
 		return Checklist{}, err
@@ -88,13 +89,15 @@ func ComputeChecklist(it *Item, answers map[string]string) (Checklist, error) {
 			apply[m.ID] = m.Required
 		}
 	}
-	waive := false
+	waive, limitSet := false, false
 	for _, a := range chosen {
 		for _, id := range a.Add {
 			apply[id] = true
 		}
-		if a.PromisedLimit != nil && a.PromisedLimit.WorkingDays() > cl.PromisedLimit.WorkingDays() {
-			cl.PromisedLimit = *a.PromisedLimit
+		// An answer's limit replaces the item's (it may be shorter, e.g. under
+		// 告知承诺); when several answers set one, the longest applies.
+		if a.PromisedLimit != nil && (!limitSet || a.PromisedLimit.WorkingDays() > cl.PromisedLimit.WorkingDays()) {
+			cl.PromisedLimit, limitSet = *a.PromisedLimit, true
 		}
 		cl.Fees = append(cl.Fees, a.AddFees...)
 		waive = waive || a.WaiveFees

@@ -89,10 +89,10 @@ var admin = Caller{UserID: 0, Roles: []string{RoleCatalogAdmin}, RegionCode: "99
 // sampleItem is a small valid item for lifecycle tests.
 func sampleItem(orgID int64) Item {
 	return Item{
-		Code: "0100009000-990121-01", Name: "测试许可事项", Kind: License, OrgID: orgID, Domain: "综合",
+		Code: "0100009000-990121-01", Name: "测试许可事项", Kind: License, OrgID: orgID, RegionCode: "990121", Domain: "综合",
 		LegalBasis: []LegalBasis{{Law: "中华人民共和国行政许可法", Article: "第十二条"}},
 		Remedies:   Remedies{Reconsideration: "示范县人民政府", Litigation: "示范县人民法院"},
-		LegalLimit: Limit{Days: 20}, PromisedLimit: Limit{Days: 5}, CaseType: Promised,
+		LegalLimit: Limit{Days: 20}, PromisedLimit: Limit{Days: 5}, CaseType: Promised, Process: BuiltinTemplate(TemplatePromised),
 		Trips: 1, OnlineDepth: 3, Channels: []Channel{"window"}, ServiceObjects: []string{"person"},
 		Materials: []Material{
 			{ID: "form", Name: "申请表", Kind: "form", Required: true},

@@ -186,8 +186,9 @@ type Answer struct {
 	Label  string   `json:"label"`
 	Add    []string `json:"add,omitempty"`    // material ids this answer adds
 	Remove []string `json:"remove,omitempty"` // material ids this answer removes
-	// PromisedLimit replaces the item's promised limit when set (e.g. a site
-	// inspection is needed); when several answers set one, the longest wins.
+	// PromisedLimit replaces the item's promised limit when set (longer when a
+	// site inspection is needed, shorter under 告知承诺); when several chosen
+	// answers set one, the longest wins.
 	PromisedLimit *Limit `json:"promised_limit,omitempty"`
 	AddFees       []Fee  `json:"add_fees,omitempty"`
 	WaiveFees     bool   `json:"waive_fees,omitempty"` // e.g. 残疾人、低保对象免收
