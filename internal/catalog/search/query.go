@@ -63,19 +63,70 @@ func (ix *Index) Search(q Query) Result {
 	for _, c := range clauses {
 		ix.scoreClause(c, allowed, sc)
 	}
-	hits := make([]Hit, 0, len(sc.cands))
-	for _, id := range sc.cands {
-		hits = append(hits, Hit{Key: ix.docs[id].key, Score: float64(sc.total[id])})
-		sc.total[id] = 0
-	}
-	ids := append([]uint32(nil), sc.cands...)
-	sc.cands = sc.cands[:0]
-	ix.rerank(hits, ids, clauses)
-	res := Result{Total: len(hits)}
-	if q.Offset < len(hits) {
-		res.Hits = hits[q.Offset:min(len(hits), q.Offset+q.Limit)]
+	total := len(sc.cands)
+	k := max(rerankDepth, q.Offset+q.Limit)
+	top := ix.topK(sc, k)
+	ix.rerank(top, clauses)
+	res := Result{Total: total}
+	for i := q.Offset; i < len(top) && i < q.Offset+q.Limit; i++ {
+		res.Hits = append(res.Hits, Hit{Key: ix.docs[top[i].id].key, Score: top[i].score})
 	}
 	return res
+}
+
+type cand struct {
+	id    uint32
+	score float64
+}
+
+// topK selects the k best candidates with a min-heap (O(n log k)), so a
+// query matching most of the catalog ("证明") does not sort all of it,
+// and clears the accumulators.
+func (ix *Index) topK(sc *scratch, k int) []cand {
+	h := make([]cand, 0, min(k, len(sc.cands)))
+	less := func(a, b cand) bool { // a ranks below b
+		if a.score != b.score {
+			return a.score < b.score
+		}
+		return ix.docs[a.id].order > ix.docs[b.id].order
+	}
+	down := func(i int) {
+		for {
+			l, m := 2*i+1, i
+			if l < len(h) && less(h[l], h[m]) {
+				m = l
+			}
+			if r := l + 1; r < len(h) && less(h[r], h[m]) {
+				m = r
+			}
+			if m == i {
+				return
+			}
+			h[i], h[m] = h[m], h[i]
+			i = m
+		}
+	}
+	for _, id := range sc.cands {
+		c := cand{id, float64(sc.total[id])}
+		sc.total[id] = 0
+		switch {
+		case len(h) < k:
+			h = append(h, c)
+			for i := len(h) - 1; i > 0; {
+				p := (i - 1) / 2
+				if !less(h[i], h[p]) {
+					break
+				}
+				h[i], h[p] = h[p], h[i]
+				i = p
+			}
+		case less(h[0], c):
+			h[0] = c
+			down(0)
+		}
+	}
+	sc.cands = sc.cands[:0]
+	return h
 }
 
 func (ix *Index) scratch() *scratch {
@@ -146,14 +197,11 @@ func (ix *Index) scoreClause(c clause, allowed []bool, sc *scratch) {
 	sc.touched = sc.touched[:0]
 }
 
-// rerank applies the phrase bonus to the best candidates and sorts.
-func (ix *Index) rerank(hits []Hit, ids []uint32, clauses []clause) {
-	byScore := func() {
-		sort.Sort(hitOrder{hits, ids, ix})
-	}
-	byScore()
-	for i := 0; i < len(hits) && i < rerankDepth; i++ {
-		e := &ix.docs[ids[i]]
+// rerank applies the phrase bonus and the boost to the selected
+// candidates and sorts them best first.
+func (ix *Index) rerank(top []cand, clauses []clause) {
+	for i := range top {
+		e := &ix.docs[top[i].id]
 		bonus := 1.0
 		for _, c := range clauses {
 			bo := phraseBonus(e, c)
@@ -165,12 +213,18 @@ func (ix *Index) rerank(hits []Hit, ids []uint32, clauses []clause) {
 				bonus = min(bonus, bo)
 			}
 		}
-		hits[i].Score *= bonus * float64(e.boost)
+		top[i].score *= bonus * float64(e.boost)
 	}
-	for i := rerankDepth; i < len(hits); i++ {
-		hits[i].Score *= float64(ix.docs[ids[i]].boost)
-	}
-	byScore()
+	sort.Slice(top, func(i, j int) bool {
+		a, b := top[i], top[j]
+		if a.score != b.score {
+			return a.score > b.score
+		}
+		if x, y := ix.docs[a.id].order, ix.docs[b.id].order; x != y {
+			return x < y
+		}
+		return ix.docs[a.id].key < ix.docs[b.id].key
+	})
 }
 
 // phraseBonus rewards documents that contain the clause as a whole phrase,
@@ -205,28 +259,6 @@ func phraseBonus(e *entry, c clause) float64 {
 		}
 	}
 	return best
-}
-
-type hitOrder struct {
-	hits []Hit
-	ids  []uint32
-	ix   *Index
-}
-
-func (h hitOrder) Len() int { return len(h.hits) }
-func (h hitOrder) Swap(i, j int) {
-	h.hits[i], h.hits[j] = h.hits[j], h.hits[i]
-	h.ids[i], h.ids[j] = h.ids[j], h.ids[i]
-}
-func (h hitOrder) Less(i, j int) bool {
-	if h.hits[i].Score != h.hits[j].Score {
-		return h.hits[i].Score > h.hits[j].Score
-	}
-	a, b := h.ix.docs[h.ids[i]], h.ix.docs[h.ids[j]]
-	if a.order != b.order {
-		return a.order < b.order
-	}
-	return a.key < b.key
 }
 
 // filter returns which documents carry every tag, or nil for no filter.
