@@ -68,11 +68,35 @@ func Normalize(it *Item) {
 		}
 	}
 	it.Charged = len(it.Fees) > 0
-	for _, sit := range it.Situations {
-		for _, a := range sit.Answers {
+	for i := range it.Situations {
+		for j := range it.Situations[i].Answers {
+			a := &it.Situations[i].Answers[j]
 			it.Charged = it.Charged || len(a.AddFees) > 0
+			if a.PromisedLimit != nil && a.PromisedLimit.Unit == "" {
+				a.PromisedLimit.Unit = WorkingDay
+			}
 		}
 	}
+	// Lists are never null in JSON, so API clients and round trips see [].
+	for _, l := range []*[]string{&it.HallPlaces, &it.Conditions, &it.RefusalGrounds, &it.ServiceObjects, &it.PaymentChannels,
+		&it.LifeEvents, &it.Lifecycle, &it.Themes, &it.Aliases, &it.Keywords} {
+		if *l == nil {
+			*l = []string{}
+		}
+	}
+	it.LegalBasis = nonNil(it.LegalBasis)
+	it.Channels = nonNil(it.Channels)
+	it.Fees = nonNil(it.Fees)
+	it.Materials = nonNil(it.Materials)
+	it.Situations = nonNil(it.Situations)
+	it.FAQ = nonNil(it.FAQ)
+}
+
+func nonNil[T any](v []T) []T {
+	if v == nil {
+		return []T{}
+	}
+	return v
 }
 
 // Validate checks every element of it and returns all failing fields (as
