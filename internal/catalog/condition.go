@@ -69,13 +69,17 @@ func newConditionEnv(situations []Situation) (*conditionEnv, error) {
 // compile parses and type-checks expr: it must be a bool and compare
 // situations only with their own answer ids.
 func (ce *conditionEnv) compile(expr string) (*cel.Ast, error) {
+	if strings.TrimSpace(expr) == "" {
+		return nil, ConditionError{1, 1, "条件表达式不能为空"}
+	}
 	if len(expr) > maxConditionLen {
 		return nil, ConditionError{1, 1, fmt.Sprintf("条件表达式过长（最多 %d 个字符）", maxConditionLen)}
 	}
 	checked, iss := ce.env.Compile(expr)
 	if iss != nil && iss.Err() != nil {
 		e := iss.Errors()[0]
-		return nil, ConditionError{Line: e.Location.Line(), Column: e.Location.Column() + 1, Message: translateCEL(e.Message)}
+		// Errors without a source position (e.g. empty text) point at 1:1.
+		return nil, ConditionError{Line: max(e.Location.Line(), 1), Column: max(e.Location.Column()+1, 1), Message: translateCEL(e.Message)}
 	}
 	if !checked.OutputType().IsExactType(types.BoolType) {
 		return nil, ConditionError{1, 1, "条件表达式的结果必须是真/假（bool），当前为 " + checked.OutputType().String()}
