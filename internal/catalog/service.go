@@ -11,7 +11,6 @@ import (
 	"banhao.dev/banhao/internal/platform/audit"
 	"banhao.dev/banhao/internal/platform/clock"
 	"banhao.dev/banhao/internal/platform/db"
-	"banhao.dev/banhao/internal/platform/errs"
 	"banhao.dev/banhao/internal/platform/ids"
 )
 
@@ -218,4 +217,3 @@ func wrapf(err error, format string, args ...any) error {
 	return fmt.Errorf(format+": %w", append(args, err)...)
 }
 
-var _ = errs.Invalid

@@ -78,6 +78,7 @@ type Index struct {
 	live     int
 	synonyms map[string][]string // normalized term → normalized expansions
 	pool     sync.Pool
+	pinyin   map[rune]byte // initial of each Han character seen; the pinyin library is slow per call
 }
 
 // New returns an index built from docs.
@@ -93,16 +94,21 @@ func (ix *Index) Rebuild(docs []Doc) {
 	defer ix.mu.Unlock()
 	ix.docs = nil
 	ix.byKey = map[string]uint32{}
+	if ix.pinyin == nil {
+		ix.pinyin = map[rune]byte{}
+	}
 	ix.postings = map[string][]posting{}
 	ix.tags = map[string][]uint32{}
 	ix.live = 0
 	// Average field lengths over the whole set, so BM25 length
 	// normalization is stable; updates reuse them until the next rebuild.
+	counted := make([]termCounts, len(docs))
+	entries := make([]entry, len(docs))
 	var sum [numFields + 1]float64
 	for i := range docs {
-		l := fieldLengths(&docs[i])
+		ix.count(&docs[i], &counted[i], &entries[i])
 		for f := range sum {
-			sum[f] += float64(l[f])
+			sum[f] += float64(counted[i].len[f])
 		}
 	}
 	for f := range ix.avgLen {
@@ -112,7 +118,7 @@ func (ix *Index) Rebuild(docs []Doc) {
 		}
 	}
 	for i := range docs {
-		ix.add(&docs[i])
+		ix.addCounted(&docs[i], &counted[i], entries[i])
 	}
 }
 
@@ -121,7 +127,10 @@ func (ix *Index) Upsert(d Doc) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.remove(d.Key)
-	ix.add(&d)
+	var tc termCounts
+	var e entry
+	ix.count(&d, &tc, &e)
+	ix.addCounted(&d, &tc, e)
 }
 
 // Remove drops the document with key (no-op when absent).
@@ -151,14 +160,8 @@ type termCounts struct {
 	len [numFields + 1]int
 }
 
-func fieldLengths(d *Doc) [numFields + 1]int {
-	var tc termCounts
-	count(d, &tc, nil)
-	return tc.len
-}
-
 // count tallies the terms of every field (and the pinyin pseudo-field).
-func count(d *Doc, tc *termCounts, e *entry) {
+func (ix *Index) count(d *Doc, tc *termCounts, e *entry) {
 	for f := Field(0); f < numFields; f++ {
 		for _, text := range d.Fields[f] {
 			norm := Normalize(text)
@@ -169,14 +172,12 @@ func count(d *Doc, tc *termCounts, e *entry) {
 			if f == Material {
 				continue
 			}
-			ini := Initials(norm)
+			ini := ix.initials(norm)
 			initialGrams(ini, func(g string) { tc.inc(pinyinField, g) })
-			if e != nil {
-				e.phrases = append(e.phrases, norm)
-				e.inits = append(e.inits, ini)
-				if f == Name && e.name == "" {
-					e.name = norm
-				}
+			e.phrases = append(e.phrases, norm)
+			e.inits = append(e.inits, ini)
+			if f == Name && e.name == "" {
+				e.name = norm
 			}
 		}
 	}
@@ -190,14 +191,13 @@ func (tc *termCounts) inc(f Field, g string) {
 	tc.len[f]++
 }
 
-func (ix *Index) add(d *Doc) {
+// addCounted appends a counted document; callers hold the write lock.
+func (ix *Index) addCounted(d *Doc, tc *termCounts, e entry) {
 	id := uint32(len(ix.docs))
-	e := entry{key: d.Key, boost: float32(d.Boost), order: d.Order, tags: d.Tags}
+	e.key, e.boost, e.order, e.tags = d.Key, float32(d.Boost), d.Order, d.Tags
 	if e.boost == 0 {
 		e.boost = 1
 	}
-	var tc termCounts
-	count(d, &tc, &e)
 	// BM25F: per-field normalized tf, weighted and summed, then saturated.
 	// The weight depends only on the document, so it is stored in the posting.
 	tfw := map[string]float64{}

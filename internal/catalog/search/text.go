@@ -168,3 +168,26 @@ func stripFillers(norm string) string {
 	}
 	return strings.Join(strings.Fields(out), " ")
 }
+
+// initials is Initials with a per-index cache; callers hold the write lock.
+func (ix *Index) initials(norm string) string {
+	var b strings.Builder
+	for _, r := range norm {
+		switch {
+		case r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			b.WriteRune(r)
+		case isHan(r):
+			c, ok := ix.pinyin[r]
+			if !ok {
+				if p := pinyin.SinglePinyin(r, pinyinArgs); len(p) > 0 && p[0] != "" {
+					c = p[0][0]
+				}
+				ix.pinyin[r] = c
+			}
+			if c != 0 {
+				b.WriteByte(c)
+			}
+		}
+	}
+	return b.String()
+}
