@@ -216,4 +216,3 @@ func wrapf(err error, format string, args ...any) error {
 	}
 	return fmt.Errorf(format+": %w", append(args, err)...)
 }
-
