@@ -1,0 +1,228 @@
+package catalog
+
+import (
+	"context"
+	"sort"
+	"strconv"
+
+	"banhao.dev/banhao/internal/catalog/search"
+	"banhao.dev/banhao/internal/platform/ids"
+)
+
+// SearchQuery is a search (Q set) or a browse (Q empty) of published items.
+type SearchQuery struct {
+	Q          string `json:"q"`
+	OrgID      int64  `json:"org,omitempty"`
+	Kind       Kind   `json:"kind,omitempty"`
+	Event      string `json:"event,omitempty"` // a life event or an enterprise life-cycle stage
+	Theme      string `json:"theme,omitempty"`
+	Department string `json:"department,omitempty"`
+	Domain     string `json:"domain,omitempty"`
+	RegionCode string `json:"region,omitempty"` // items of exactly this region
+	Level      Level  `json:"level,omitempty"`
+	Object     string `json:"object,omitempty"` // person | enterprise
+	Page       int    `json:"page,omitempty"`   // 1-based
+	PageSize   int    `json:"page_size,omitempty"`
+}
+
+// SearchHit is one item in a result list.
+type SearchHit struct {
+	Code          string   `json:"code"`
+	Version       int      `json:"version"`
+	Name          string   `json:"name"`
+	ShortName     string   `json:"short_name,omitempty"`
+	Kind          Kind     `json:"kind"`
+	KindLabel     string   `json:"kind_label"`
+	OrgID         int64    `json:"org_id"`
+	Org           string   `json:"org"`
+	LegalLimit    Limit    `json:"legal_limit"`
+	PromisedLimit Limit    `json:"promised_limit"`
+	CaseType      CaseType `json:"case_type"`
+	Trips         int      `json:"trips"`
+	OnlineDepth   int      `json:"online_depth"`
+	Score         float64  `json:"score,omitempty"`
+}
+
+// SearchResult is one page of hits: {"items": […], "total": N}.
+type SearchResult struct {
+	Items []SearchHit `json:"items"`
+	Total int         `json:"total"`
+}
+
+func (q SearchQuery) tags() []string {
+	var t []string
+	add := func(k, v string) {
+		if v != "" {
+			t = append(t, k+":"+v)
+		}
+	}
+	if q.OrgID != 0 {
+		add("org", strconv.FormatInt(q.OrgID, 10))
+	}
+	add("kind", string(q.Kind))
+	add("event", q.Event)
+	add("theme", q.Theme)
+	add("dept", q.Department)
+	add("domain", q.Domain)
+	add("region", q.RegionCode)
+	add("level", string(q.Level))
+	add("object", q.Object)
+	return t
+}
+
+// indexDoc is how an item is searched and browsed.
+func indexDoc(it *Item) search.Doc {
+	var d search.Doc
+	d.Key = it.Code
+	d.Order = it.Code
+	d.Fields[search.Name] = []string{it.Name}
+	if it.ShortName != "" {
+		d.Fields[search.ShortName] = []string{it.ShortName}
+	}
+	d.Fields[search.Alias] = append(append([]string{}, it.Aliases...), it.ResultName)
+	d.Fields[search.Keyword] = it.Keywords
+	for _, m := range it.Materials {
+		d.Fields[search.Material] = append(d.Fields[search.Material], m.Name)
+	}
+	tags := []string{"org:" + strconv.FormatInt(it.OrgID, 10), "kind:" + string(it.Kind), "region:" + it.RegionCode,
+		"level:" + string(it.Level), "domain:" + it.Domain}
+	if it.Department != "" {
+		tags = append(tags, "dept:"+it.Department)
+	}
+	for _, e := range it.LifeEvents {
+		tags = append(tags, "event:"+e)
+	}
+	for _, e := range it.Lifecycle {
+		tags = append(tags, "event:"+e)
+	}
+	for _, t := range it.Themes {
+		tags = append(tags, "theme:"+t)
+	}
+	for _, o := range it.ServiceObjects {
+		tags = append(tags, "object:"+o)
+	}
+	d.Tags = tags
+	return d
+}
+
+// Search finds published items; hits carry the list fields of the API.
+func (s *Service) Search(ctx context.Context, q SearchQuery) (SearchResult, error) {
+	size := q.PageSize
+	if size <= 0 || size > 100 {
+		size = 20
+	}
+	page := max(q.Page, 1)
+	res := s.index.Search(search.Query{Text: q.Q, Tags: q.tags(), Offset: (page - 1) * size, Limit: size})
+	out := SearchResult{Total: res.Total, Items: make([]SearchHit, 0, len(res.Hits))}
+	for _, h := range res.Hits {
+		it, ok := s.publicItem(h.Key)
+		if !ok {
+			continue
+		}
+		out.Items = append(out.Items, hitOf(it, h.Score))
+	}
+	return out, nil
+}
+
+func hitOf(it *Item, score float64) SearchHit {
+	return SearchHit{Code: it.Code, Version: it.Version, Name: it.Name, ShortName: it.ShortName, Kind: it.Kind,
+		KindLabel: it.Kind.Label(), OrgID: it.OrgID, Org: it.Org, LegalLimit: it.LegalLimit, PromisedLimit: it.PromisedLimit,
+		CaseType: it.CaseType, Trips: it.Trips, OnlineDepth: it.OnlineDepth, Score: score}
+}
+
+// Facets are the browse categories with the number of published items in each.
+type Facets struct {
+	LifeEvents  []FacetCount `json:"life_events"`
+	Lifecycle   []FacetCount `json:"lifecycle"`
+	Departments []FacetCount `json:"departments"`
+	Themes      []FacetCount `json:"themes"`
+	Kinds       []FacetCount `json:"kinds"`
+	Orgs        []FacetCount `json:"orgs"`
+	Domains     []FacetCount `json:"domains"`
+}
+
+// FacetCount is one category.
+type FacetCount struct {
+	Value string `json:"value"`
+	Label string `json:"label"`
+	Count int    `json:"count"`
+}
+
+// Facets returns every browse category; fixed lists (life events, stages,
+// kinds, domains) keep their order and show empty categories too.
+func (s *Service) Facets(ctx context.Context) Facets {
+	ev := s.index.Tags("event:")
+	fixed := func(list []string, counts map[string]int) []FacetCount {
+		out := make([]FacetCount, 0, len(list))
+		for _, v := range list {
+			out = append(out, FacetCount{Value: v, Label: v, Count: counts[v]})
+		}
+		return out
+	}
+	free := func(counts map[string]int, label func(string) string) []FacetCount {
+		out := make([]FacetCount, 0, len(counts))
+		for v, n := range counts {
+			out = append(out, FacetCount{Value: v, Label: label(v), Count: n})
+		}
+		sortFacets(out)
+		return out
+	}
+	id := func(v string) string { return v }
+	kinds := s.index.Tags("kind:")
+	f := Facets{
+		LifeEvents:  fixed(LifeEvents, ev),
+		Lifecycle:   fixed(LifecycleStages, ev),
+		Departments: free(s.index.Tags("dept:"), id),
+		Themes:      free(s.index.Tags("theme:"), id),
+		Domains:     fixed(Domains, s.index.Tags("domain:")),
+	}
+	for _, k := range Kinds() {
+		f.Kinds = append(f.Kinds, FacetCount{Value: string(k), Label: k.Label(), Count: kinds[string(k)]})
+	}
+	f.Orgs = free(s.index.Tags("org:"), func(v string) string {
+		n, _ := strconv.ParseInt(v, 10, 64)
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		return s.orgs[n].Name
+	})
+	return f
+}
+
+// ItemsOf returns the published items a region's catalog holds (the region
+// and its sub-regions), for metrics and export.
+func (s *Service) ItemsOf(region string) []*Item {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []*Item
+	for _, it := range s.items {
+		if region == "" || ids.InRegion(it.RegionCode, region) {
+			out = append(out, it)
+		}
+	}
+	sortItems(out)
+	return out
+}
+
+// Orgs returns the organizations known to the catalog.
+func (s *Service) Orgs(ctx context.Context) []Org {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]Org, 0, len(s.orgs))
+	for _, o := range s.orgs {
+		out = append(out, o)
+	}
+	return out
+}
+
+func sortFacets(f []FacetCount) {
+	sort.Slice(f, func(i, j int) bool {
+		if f[i].Count != f[j].Count {
+			return f[i].Count > f[j].Count
+		}
+		return f[i].Label < f[j].Label
+	})
+}
+
+func sortItems(items []*Item) {
+	sort.Slice(items, func(i, j int) bool { return items[i].Code < items[j].Code })
+}
