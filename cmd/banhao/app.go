@@ -14,7 +14,10 @@ import (
 	"strings"
 	"time"
 
+	"banhao.dev/banhao/internal/cases"
+	"banhao.dev/banhao/internal/catalog"
 	"banhao.dev/banhao/internal/demo"
+	"banhao.dev/banhao/internal/places"
 	"banhao.dev/banhao/internal/platform/auth"
 	"banhao.dev/banhao/internal/platform/blob"
 	"banhao.dev/banhao/internal/platform/calendar"
@@ -39,6 +42,8 @@ type app struct {
 	out  *outbox.Dispatcher
 	jobs *jobs.Runner
 	blob *blob.Dir
+	cat  *catalog.Service
+	cas  *cases.Service
 }
 
 // newFlags returns a flag set bound to cfg for a subcommand.
@@ -138,6 +143,15 @@ func open(ctx context.Context, cfg config.Config, env *cliEnv, migrate bool) (*a
 		return nil, err
 	}
 	a.blob = blobs
+	a.cat = catalog.NewService(d, a.clk)
+	if err := a.cat.Start(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("start catalog: %w", err)
+	}
+	a.cas = cases.NewService(cases.Deps{DB: d, Clock: a.clk, Items: cases.CatalogItems{Catalog: a.cat},
+		Calendar: cases.CalendarAdapter{Cal: a.cal}, Authorizer: cases.PlacesAuthorizer{Places: places.NewService(d, a.clk), DB: d},
+		Notifier: cases.NotifyAdapter{}})
+	a.registerJobs()
 	return a, nil
 }
 
@@ -145,7 +159,7 @@ func (a *app) close() { a.db.Close() }
 
 // seedDemo writes the demo data; safe to repeat.
 func (a *app) seedDemo(ctx context.Context) error {
-	if err := demo.Seed(ctx, a.db, a.auth, a.clk.Now()); err != nil {
+	if err := demo.Seed(ctx, a.db, a.auth, demo.Services{Catalog: a.cat}, a.clk.Now()); err != nil {
 		return fmt.Errorf("seed demo: %w", err)
 	}
 	return nil
@@ -154,7 +168,7 @@ func (a *app) seedDemo(ctx context.Context) error {
 // serve runs the HTTP server and the background jobs until ctx ends.
 func (a *app) serve(ctx context.Context, env *cliEnv, ready func(url string)) error {
 	srv, err := web.New(web.Deps{Config: a.cfg, DB: a.db, Clock: a.clk, Sim: a.sim, Auth: a.auth, Log: a.log, Version: version,
-		Calendar: a.cal, Outbox: a.out, Jobs: a.jobs, Blobs: a.blob})
+		Calendar: a.cal, Outbox: a.out, Jobs: a.jobs, Blobs: a.blob, Catalog: a.cat, Cases: a.cas})
 	if err != nil {
 		return err
 	}
@@ -191,4 +205,26 @@ func (a *app) serve(ctx context.Context, env *cliEnv, ready func(url string)) er
 	defer cancel()
 	a.log.Info("shutting down")
 	return hs.Shutdown(sctx)
+}
+
+// registerJobs registers the areas' background jobs. Business jobs use the
+// business clock (the demo clock in demo mode); every job can also be run
+// once with `banhao job run NAME`.
+func (a *app) registerJobs() {
+	a.jobs.Register("catalog-adjustments", time.Minute, func(ctx context.Context) error {
+		_, err := a.cat.ApplyDueAdjustments(ctx, a.clk.Now())
+		return err
+	})
+	a.jobs.Register("cases-auto-accept", time.Minute, func(ctx context.Context) error {
+		_, err := a.cas.AutoAcceptDue(ctx, a.clk.Now())
+		return err
+	})
+	a.jobs.Register("cases-pending-reminders", 10*time.Minute, func(ctx context.Context) error {
+		_, err := a.cas.RemindPending(ctx, a.clk.Now())
+		return err
+	})
+	a.jobs.Register("cases-lights", 15*time.Second, func(ctx context.Context) error {
+		_, err := a.cas.RefreshLights(ctx, a.clk.Now())
+		return err
+	})
 }

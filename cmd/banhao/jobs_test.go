@@ -55,7 +55,13 @@ func TestJobListAndRunOutbox(t *testing.T) {
 				t.Fatalf("dev messages after job run: got %+v %v, want the one SMS (delivered once)", ms, err)
 			}
 			code, stdout, _ = cli(t, url, "job", "list")
-			if code != 0 || !strings.Contains(stdout, "空闲") || strings.Contains(stdout, "尚未运行") {
+			outboxLine := ""
+			for _, l := range strings.Split(stdout, "\n") {
+				if strings.HasPrefix(l, "outbox ") {
+					outboxLine = l
+				}
+			}
+			if code != 0 || !strings.Contains(outboxLine, "空闲") {
 				t.Fatalf("job list after run: exit %d %q, want outbox 空闲", code, stdout)
 			}
 		})

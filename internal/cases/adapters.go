@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"time"
 
+	"banhao.dev/banhao/internal/catalog"
 	"banhao.dev/banhao/internal/places"
 	"banhao.dev/banhao/internal/platform/calendar"
 	"banhao.dev/banhao/internal/platform/db"
+	"banhao.dev/banhao/internal/platform/notify"
 )
 
 // Adapters from the real packages to the interfaces in deps.go.
@@ -91,18 +93,50 @@ func (a PlacesAuthorizer) WindowPowers(ctx context.Context, userID, windowID, or
 	return best, nil
 }
 
-// TODO(lead): CatalogItems, the ItemSource over internal/catalog, once the
-// catalog branch is merged. Mapping (catalog.Item → ItemSnapshot):
-//
-//	it, err := svc.Guide(ctx, code, version)          // version 0: current published
-//	cl, err := catalog.ComputeChecklist(it, answers)  // personalized materials and limits
-//	ItemSnapshot{Code: it.Code, Version: it.Version, Name: it.Name, OrgID: it.OrgID, Org: it.Org,
-//	  RegionCode: it.RegionCode, Domain: it.Domain, CaseType: string(it.CaseType),
-//	  LegalLimit: {cl.LegalLimit.Days, string(cl.LegalLimit.Unit)}, PromisedLimit: {cl.PromisedLimit…},
-//	  Steps: it.Process.Steps (Name, Role, OrgID, Share, StopsClock, Days),
-//	  Checklist: cl.Materials, Materials: it.Materials (ID, Name, Required, PendingAllowed, CommitmentAllowed),
-//	  Reconsider: it.Remedies.Reconsideration, Litigation: it.Remedies.Litigation,
-//	  Published: it.Status == catalog.Published}
-//
+// CatalogItems adapts the catalog service to ItemSource: the item version
+// (0: the current published one) and the applicant's personalized checklist.
 // PreReviewDays and ExtensionDays are not catalog elements yet: 0 selects
 // the law's defaults (5 and 10 days).
+type CatalogItems struct{ Catalog *catalog.Service }
+
+// Item implements ItemSource.
+func (a CatalogItems) Item(ctx context.Context, code string, version int, answers map[string]string) (ItemSnapshot, error) {
+	it, err := a.Catalog.Guide(ctx, code, version)
+	if err != nil {
+		return ItemSnapshot{}, err
+	}
+	cl, err := catalog.ComputeChecklist(it, answers)
+	if err != nil {
+		return ItemSnapshot{}, err
+	}
+	snap := ItemSnapshot{Code: it.Code, Version: it.Version, Name: it.Name, OrgID: it.OrgID, Org: it.Org,
+		RegionCode: it.RegionCode, Domain: it.Domain, CaseType: string(it.CaseType),
+		LegalLimit:    Limit{Days: cl.LegalLimit.Days, Unit: string(cl.LegalLimit.Unit)},
+		PromisedLimit: Limit{Days: cl.PromisedLimit.Days, Unit: string(cl.PromisedLimit.Unit)},
+		Reconsider:    it.Remedies.Reconsideration, Litigation: it.Remedies.Litigation,
+		Published: it.Status == catalog.StatusPublished}
+	for _, st := range it.Process.Steps {
+		snap.Steps = append(snap.Steps, TemplateStep{Name: st.Name, Role: st.Role, OrgID: st.OrgID, Share: st.Share, StopsClock: st.StopsClock, Days: st.Days})
+	}
+	conv := func(ms []catalog.Material) []ItemMaterial {
+		out := make([]ItemMaterial, 0, len(ms))
+		for _, m := range ms {
+			out = append(out, ItemMaterial{ID: m.ID, Name: m.Name, Required: m.Required, PendingAllowed: m.PendingAllowed, CommitmentAllowed: m.CommitmentAllowed})
+		}
+		return out
+	}
+	snap.Checklist = conv(cl.Materials)
+	snap.Materials = conv(it.Materials)
+	return snap, nil
+}
+
+// NotifyAdapter delivers notices through the notification service in the
+// change's transaction: the in-app message at once, the SMS through the
+// outbox and the SMS provider.
+type NotifyAdapter struct{}
+
+// Notify implements Notifier.
+func (NotifyAdapter) Notify(ctx context.Context, q db.Q, at time.Time, n Notice) error {
+	return notify.Send(ctx, q, at, notify.Notice{UserID: n.UserID, Title: n.Title, Body: n.Body, Link: n.Link,
+		SMS: n.Phone != "", Phone: n.Phone})
+}

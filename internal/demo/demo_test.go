@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"banhao.dev/banhao/internal/catalog"
 	"banhao.dev/banhao/internal/demo"
 	"banhao.dev/banhao/internal/platform/audit"
 	"banhao.dev/banhao/internal/platform/auth"
@@ -18,13 +19,17 @@ func TestSeedIsCompleteAndIdempotent(t *testing.T) {
 		ctx := context.Background()
 		at := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
 		a := auth.NewService(d, clock.NewFrozen(at), auth.TestHash)
+		cat := catalog.NewService(d, clock.NewFrozen(at))
+		if err := cat.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
 		for i := 0; i < 2; i++ {
-			if err := demo.Seed(ctx, d, a, at); err != nil {
+			if err := demo.Seed(ctx, d, a, demo.Services{Catalog: cat}, at); err != nil {
 				t.Fatalf("seed run %d: %v", i+1, err)
 			}
 		}
 		counts := map[string]int{}
-		for _, table := range []string{"users", "orgs", "halls", "windows", "window_authorizations", "regions", "calendar_years", "window_staff"} {
+		for _, table := range []string{"users", "orgs", "halls", "windows", "window_authorizations", "regions", "calendar_years", "window_staff", "items"} {
 			var n int
 			if err := d.R.QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n); err != nil {
 				t.Fatal(err)
@@ -32,7 +37,7 @@ func TestSeedIsCompleteAndIdempotent(t *testing.T) {
 			counts[table] = n
 		}
 		if counts["users"] != len(demo.Accounts()) || counts["orgs"] < 12 || counts["halls"] < 3 || counts["windows"] < 8 ||
-			counts["window_authorizations"] < 5 || counts["calendar_years"] != 3 || counts["window_staff"] != 1 {
+			counts["window_authorizations"] < 5 || counts["calendar_years"] != 3 || counts["window_staff"] != 1 || counts["items"] < 40 {
 			t.Fatalf("demo counts %v", counts)
 		}
 		for _, acc := range demo.Accounts() {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"banhao.dev/banhao/internal/catalog"
 	"banhao.dev/banhao/internal/places"
 	"banhao.dev/banhao/internal/platform/auth"
 	"banhao.dev/banhao/internal/platform/calendar"
@@ -23,9 +24,14 @@ var staffOrg = map[auth.Role]string{
 	auth.HotlineAgent: "示范县行政审批服务局",
 }
 
+// Services are the areas the demo seeds through.
+type Services struct {
+	Catalog *catalog.Service
+}
+
 // Seed writes the whole demo: calendar, places, accounts, and the areas'
 // demo data. Each part is idempotent.
-func Seed(ctx context.Context, d *db.DB, a *auth.Service, at time.Time) error {
+func Seed(ctx context.Context, d *db.DB, a *auth.Service, svc Services, at time.Time) error {
 	var pl places.Demo
 	err := d.Tx(ctx, func(tx *sql.Tx) error {
 		if err := calendar.SeedOfficial(ctx, tx, at); err != nil {
@@ -47,10 +53,21 @@ func Seed(ctx context.Context, d *db.DB, a *auth.Service, at time.Time) error {
 	if err != nil {
 		return err
 	}
-	svc := places.NewService(d, clock.NewFrozen(at))
+	pls := places.NewService(d, clock.NewFrozen(at))
 	if wid := pl.Windows["A01"]; wid != 0 {
-		if _, err := svc.AssignStaff(ctx, auth.SystemPrincipal(), wid, clerk.ID); err != nil {
+		if _, err := pls.AssignStaff(ctx, auth.SystemPrincipal(), wid, clerk.ID); err != nil {
 			return fmt.Errorf("assign demo clerk: %w", err)
+		}
+	}
+	if svc.Catalog != nil {
+		lookup := func(name string) (int64, error) {
+			if id, ok := pl.Orgs[name]; ok {
+				return id, nil
+			}
+			return 0, fmt.Errorf("unknown demo organization %q", name)
+		}
+		if _, err := catalog.SeedDemo(ctx, svc.Catalog, lookup, at); err != nil {
+			return fmt.Errorf("seed catalog: %w", err)
 		}
 	}
 	return nil

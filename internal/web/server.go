@@ -14,6 +14,8 @@ import (
 	"net/http"
 	"sync"
 
+	"banhao.dev/banhao/internal/cases"
+	"banhao.dev/banhao/internal/catalog"
 	"banhao.dev/banhao/internal/places"
 	"banhao.dev/banhao/internal/platform/auth"
 	"banhao.dev/banhao/internal/platform/blob"
@@ -39,6 +41,9 @@ type Deps struct {
 	Outbox   *outbox.Dispatcher
 	Jobs     *jobs.Runner
 	Blobs    blob.Store
+	// Areas.
+	Catalog *catalog.Service
+	Cases   *cases.Service
 	// Version is printed in the footer and /healthz.
 	Version string
 }

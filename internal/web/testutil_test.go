@@ -15,6 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"banhao.dev/banhao/internal/cases"
+	"banhao.dev/banhao/internal/catalog"
+	"banhao.dev/banhao/internal/places"
 	"banhao.dev/banhao/internal/platform/auth"
 	"banhao.dev/banhao/internal/platform/blob"
 	"banhao.dev/banhao/internal/platform/calendar"
@@ -78,8 +81,15 @@ func newTestEnv(t *testing.T, d *db.DB) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cal := calendar.New(d, sim)
+	cat := catalog.NewService(d, sim)
+	if err := cat.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cs := cases.NewService(cases.Deps{DB: d, Clock: sim, Items: cases.CatalogItems{Catalog: cat}, Calendar: cases.CalendarAdapter{Cal: cal},
+		Authorizer: cases.PlacesAuthorizer{Places: places.NewService(d, sim), DB: d}, Notifier: cases.NotifyAdapter{}})
 	srv, err := New(Deps{Config: cfg, DB: d, Clock: sim, Sim: sim, Auth: a, Log: log, Version: "test",
-		Calendar: calendar.New(d, sim), Outbox: out, Jobs: runner, Blobs: blobs})
+		Calendar: cal, Outbox: out, Jobs: runner, Blobs: blobs, Catalog: cat, Cases: cs})
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}
