@@ -22,6 +22,17 @@ func TestMigrateIsIdempotentAndRefusesNewerSchema(t *testing.T) {
 		if err := d.CheckSchema(ctx); err != nil {
 			t.Fatalf("CheckSchema on current db: %v", err)
 		}
+		// A migration missing below the highest applied one (merged later from a
+		// parallel branch) is reported as outdated and applied by Migrate.
+		if _, err := d.W.ExecContext(ctx, `DELETE FROM schema_migrations WHERE version = 1`); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.CheckSchema(ctx); !errors.Is(err, db.ErrSchemaOutdated) {
+			t.Fatalf("CheckSchema with a gap: got %v, want ErrSchemaOutdated", err)
+		}
+		if _, err := d.W.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (1, '0001_foundation', $1)`, time.Now()); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := d.W.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', $1)`, time.Now()); err != nil {
 			t.Fatal(err)
 		}

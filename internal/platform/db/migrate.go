@@ -89,18 +89,44 @@ func (d *DB) CheckSchema(ctx context.Context) error {
 		return err
 	}
 	latest := ms[len(ms)-1].Version
-	switch {
-	case v > latest:
+	if v > latest {
 		return ErrSchemaTooNew.Withf("数据库为第 %d 版，本程序只认识到第 %d 版", v, latest)
-	case v < latest:
-		return ErrSchemaOutdated.Withf("数据库为第 %d 版，本程序需要第 %d 版", v, latest)
+	}
+	done, err := d.appliedVersions(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if !done[m.Version] {
+			return ErrSchemaOutdated.Withf("缺少迁移 %s", m.Name)
+		}
 	}
 	return nil
 }
 
-// Migrate applies pending migrations, each in its own transaction. It
-// refuses a database whose schema is newer than the binary. With several
-// nodes on PostgreSQL an advisory lock makes one node migrate at a time.
+// appliedVersions returns the set of applied migration versions.
+func (d *DB) appliedVersions(ctx context.Context) (map[int]bool, error) {
+	rows, err := d.W.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, fmt.Errorf("read applied migrations: %w", err)
+	}
+	defer rows.Close()
+	out := map[int]bool{}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out[v] = true
+	}
+	return out, rows.Err()
+}
+
+// Migrate applies every embedded migration not yet applied, in order, each
+// in its own transaction (a migration numbered below the highest applied one
+// — e.g. merged later from a parallel branch — is still applied). It refuses
+// a database whose schema is newer than the binary. With several nodes on
+// PostgreSQL an advisory lock makes one node migrate at a time.
 func (d *DB) Migrate(ctx context.Context, now time.Time) (applied []string, err error) {
 	ms, err := d.Migrations()
 	if err != nil {
@@ -113,11 +139,15 @@ func (d *DB) Migrate(ctx context.Context, now time.Time) (applied []string, err 
 	if latest := ms[len(ms)-1].Version; v > latest {
 		return nil, ErrSchemaTooNew.Withf("数据库为第 %d 版，本程序只认识到第 %d 版", v, latest)
 	}
+	done, err := d.appliedVersions(ctx)
+	if err != nil {
+		return nil, err
+	}
 	for _, m := range ms {
-		if m.Version <= v {
+		if done[m.Version] {
 			continue
 		}
-		done := false
+		skipped := false
 		err := d.Tx(ctx, func(tx *sql.Tx) error {
 			if d.Engine == Postgres {
 				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7243001)`); err != nil {
@@ -128,7 +158,7 @@ func (d *DB) Migrate(ctx context.Context, now time.Time) (applied []string, err 
 					return err
 				}
 				if n > 0 {
-					done = true
+					skipped = true
 					return nil
 				}
 			}
@@ -141,7 +171,7 @@ func (d *DB) Migrate(ctx context.Context, now time.Time) (applied []string, err 
 		if err != nil {
 			return applied, fmt.Errorf("migration %s: %w", m.Name, err)
 		}
-		if !done {
+		if !skipped {
 			applied = append(applied, m.Name)
 		}
 	}
