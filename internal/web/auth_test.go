@@ -1,11 +1,15 @@
 package web
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"banhao.dev/banhao/internal/platform/audit"
 	"banhao.dev/banhao/internal/platform/auth"
 	"banhao.dev/banhao/internal/platform/db"
 	"banhao.dev/banhao/internal/platform/dbtest"
@@ -163,6 +167,22 @@ func TestDemoClockOnlyInDemoMode(t *testing.T) {
 	var c clockData
 	if got := e.apiCall("POST", "/api/v1/admin/clock", tok, map[string]string{"advance": "48h"}, &c); got != 200 || !c.Now.Equal(before.Add(48*3600e9)) {
 		t.Fatalf("advance: got %d now %v, want %v", got, c.Now, before.Add(48*3600e9))
+	}
+	// The move is audited: who, and the time before and after.
+	evs, err := audit.Stream(context.Background(), e.DB.R, "clock")
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("clock audit: got %d events, %v; want 1", len(evs), err)
+	}
+	adm, _ := e.Auth.UserByLogin(context.Background(), "adm")
+	var data struct {
+		Before struct{ Now time.Time } `json:"before"`
+		After  struct{ Now time.Time } `json:"after"`
+	}
+	if err := json.Unmarshal(evs[0].Data, &data); err != nil {
+		t.Fatal(err)
+	}
+	if evs[0].ActorID != adm.ID || !data.Before.Now.Equal(before) || !data.After.Now.Equal(c.Now) {
+		t.Fatalf("clock audit: got actor %d %s→%s, want %d %s→%s", evs[0].ActorID, data.Before.Now, data.After.Now, adm.ID, before, c.Now)
 	}
 	var p Problem
 	if got := e.apiCall("POST", "/api/v1/admin/clock", tok, map[string]string{"advance": "-1h"}, &p); got != 422 || p.Code != "clock_backwards" {
