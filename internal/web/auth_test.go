@@ -195,3 +195,30 @@ func TestDemoClockOnlyInDemoMode(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconvI(n) }
+
+// A rejected staff form marks each failing input invalid and ties it to its
+// message, so a screen reader announces what to fix.
+func TestUserFormLinksErrorsToInputs(t *testing.T) {
+	e := newTestEnv(t, dbtest.SQLite(t))
+	e.mustUser("adm", "990121", auth.Admin)
+	b := e.browser()
+	b.login("adm", "Passw0rd!")
+	status, body, _ := b.post("/admin/users/new", "/admin/users", url.Values{"login": {"x"}, "name": {"窗口人员"}, "password": {"Passw0rd1"},
+		"roles": {"clerk"}, "hall_id": {"424242"}, "region_code": {"990121"}})
+	if status != 422 {
+		t.Fatalf("status: got %d, want 422", status)
+	}
+	for _, f := range []string{"login"} {
+		if !strings.Contains(body, `aria-invalid="true" aria-describedby="`+f+`-error"`) || !strings.Contains(body, `id="`+f+`-error"`) {
+			t.Errorf("input %s is not marked invalid and linked to its message", f)
+		}
+	}
+	if strings.Contains(body, `id="name" name="name" value="窗口人员" aria-invalid`) {
+		t.Error("a valid input is marked invalid")
+	}
+	status, body, _ = b.post("/admin/users/new", "/admin/users", url.Values{"login": {"clerk9"}, "name": {"窗口人员"}, "password": {"Passw0rd1"},
+		"roles": {"clerk"}, "hall_id": {"424242"}, "region_code": {"990121"}})
+	if status != 422 || !strings.Contains(body, `aria-describedby="hall_id-error"`) || !strings.Contains(body, `id="hall_id-error"`) {
+		t.Fatalf("unknown hall: status %d, want 422 with the hall field marked", status)
+	}
+}
