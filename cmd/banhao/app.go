@@ -50,18 +50,38 @@ type app struct {
 func newFlags(name string, env *cliEnv, cfg *config.Config, which ...string) *flag.FlagSet {
 	fs := flag.NewFlagSet("banhao "+name, flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(env.stderr, "用法：banhao %s [参数]\n\n参数：\n", name)
+		fs.PrintDefaults()
+	}
 	cfg.Flags(fs, env.getenv, which...)
 	return fs
 }
 
+// parse parses flags anywhere on the command line, so both
+// "calendar is-working --db URL DATE" and "calendar is-working DATE --db URL"
+// work; the positional arguments are left in fs.Args().
 func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return usageError{"已显示帮助"}
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return usageError{"已显示帮助"}
+			}
+			return usageError{"参数有误：" + err.Error()}
 		}
-		return usageError{err.Error()}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if len(args) > 0 && len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+			pos = append(pos, rest...) // everything after "--" is positional
+			break
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
 	}
-	return nil
+	return fs.Parse(append([]string{"--"}, pos...))
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {

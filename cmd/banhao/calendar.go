@@ -27,6 +27,19 @@ func cmdCalendar(ctx context.Context, env *cliEnv, args []string) error {
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
+	// Check the command line before touching (or creating) a database.
+	switch args[0] {
+	case "is-working", "import":
+		if fs.NArg() != 1 {
+			return usageError{usage}
+		}
+	case "add":
+		if *from == "" || *days < 0 || fs.NArg() != 0 {
+			return usageError{usage}
+		}
+	default:
+		return usageError{usage}
+	}
 	a, err := open(ctx, cfg, env, true)
 	if err != nil {
 		return err
@@ -34,9 +47,6 @@ func cmdCalendar(ctx context.Context, env *cliEnv, args []string) error {
 	defer a.close()
 	switch args[0] {
 	case "is-working":
-		if fs.NArg() != 1 {
-			return usageError{usage}
-		}
 		d, err := calendar.ParseDate(fs.Arg(0))
 		if err != nil {
 			return err
@@ -54,9 +64,6 @@ func cmdCalendar(ctx context.Context, env *cliEnv, args []string) error {
 		}
 		fmt.Fprintf(env.stdout, "%s %s %s\n", d, d.WeekdayName(), state)
 	case "add":
-		if *from == "" || *days < 0 {
-			return usageError{usage}
-		}
 		d, err := calendar.ParseDate(*from)
 		if err != nil {
 			return err
@@ -67,9 +74,6 @@ func cmdCalendar(ctx context.Context, env *cliEnv, args []string) error {
 		}
 		fmt.Fprintln(env.stdout, out)
 	case "import":
-		if fs.NArg() != 1 {
-			return usageError{usage}
-		}
 		path := fs.Arg(0)
 		f, err := os.Open(path)
 		if err != nil {

@@ -67,6 +67,9 @@ func cmdMigrate(ctx context.Context, env *cliEnv, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if err := cfg.Validate(); err != nil {
+		return usageError{err.Error()}
+	}
 	d, err := db.Open(ctx, cfg.DB)
 	if err != nil {
 		return err
@@ -280,6 +283,9 @@ func cmdBackup(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	if err := need("out", *out); err != nil {
 		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return usageError{err.Error()}
 	}
 	d, err := db.Open(ctx, cfg.DB)
 	if err != nil {

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +12,9 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"banhao.dev/banhao/internal/platform/config"
+	"banhao.dev/banhao/internal/platform/errs"
 
 	_ "time/tzdata" // Asia/Shanghai on machines without zoneinfo
 )
@@ -68,7 +72,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 2
 	}
 	if err := cmd.run(ctx, env, args[1:]); err != nil {
-		fmt.Fprintf(stderr, "banhao %s: %v\n", args[0], err)
+		fmt.Fprintf(stderr, "banhao %s: %s\n", args[0], cliMessage(err))
 		if e, ok := err.(interface{ ExitCode() int }); ok {
 			return e.ExitCode()
 		}
@@ -89,8 +93,32 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
 	}
-	fmt.Fprintln(w, "\n每个涉及数据的命令都接受 --db URL（sqlite:FILE 或 postgres://…，默认 sqlite:./banhao.db），")
-	fmt.Fprintln(w, "也可用环境变量 BANHAO_DB 等设置。用 banhao <命令> -h 查看该命令的参数。")
+	fmt.Fprintln(w, "\n每个涉及数据的命令都接受 --db URL（sqlite:FILE 或 postgres://…，默认 sqlite:./banhao.db）。")
+	fmt.Fprintln(w, "参数也可用环境变量设置（命令行参数优先）：")
+	cfg := config.Default()
+	fs := flag.NewFlagSet("banhao", flag.ContinueOnError)
+	cfg.Flags(fs, func(string) string { return "" })
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fmt.Fprintln(w, "\n用 banhao <命令> -h 查看该命令的全部参数。")
+}
+
+// cliMessage is what the operator reads for err: the Chinese message (and
+// failing fields) of a business error, the text of anything else.
+func cliMessage(err error) string {
+	e, ok := errs.As(err)
+	if !ok {
+		return err.Error()
+	}
+	if len(e.Fields) == 1 && e.Fields[0].Message == e.Message {
+		return e.Fields[0].Field + "：" + e.Message
+	}
+	var b strings.Builder
+	b.WriteString(e.Message)
+	for _, f := range e.Fields {
+		fmt.Fprintf(&b, "\n  %s：%s", f.Field, f.Message)
+	}
+	return b.String()
 }
 
 func cmdVersion(_ context.Context, env *cliEnv, _ []string) error {

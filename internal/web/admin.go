@@ -78,8 +78,13 @@ func (s *Server) moveClock(ctx context.Context, p *auth.Principal, advance, set 
 	default:
 		return errs.E(errs.Invalid, "clock_args", "请填写 advance（如 48h）或 set（RFC 3339 时间）")
 	}
+	prev := s.Sim.Offset()
 	s.Sim.Set(target)
-	return SaveClockOffset(ctx, s.DB, s.Sim, s.Clock.Now())
+	if err := SaveClockOffset(ctx, s.DB, s.Sim, p.Actor(auth.Admin), now); err != nil {
+		s.Sim.SetOffset(prev) // nothing recorded, so nothing moved
+		return err
+	}
+	return nil
 }
 
 func (s *Server) clockPage(w http.ResponseWriter, r *http.Request) {
@@ -137,13 +142,16 @@ func (s *Server) apiClockMove(w http.ResponseWriter, r *http.Request) {
 // (or another node) keeps the moved clock.
 const clockOffsetKey = "demo_clock_offset"
 
-// SaveClockOffset persists the demo clock offset, audited.
-func SaveClockOffset(ctx context.Context, d *db.DB, sim *clock.Sim, now time.Time) error {
+// SaveClockOffset persists the demo clock offset, audited with who moved
+// the clock and from which time to which.
+func SaveClockOffset(ctx context.Context, d *db.DB, sim *clock.Sim, who audit.Actor, before time.Time) error {
+	now := sim.Now()
 	return d.Tx(ctx, func(tx *sql.Tx) error {
 		if err := settings.Set(ctx, tx, time.Now().UTC(), clockOffsetKey, sim.Offset().String()); err != nil {
 			return err
 		}
-		_, err := audit.Append(ctx, tx, now, audit.Actor{Role: string(auth.Admin)}, "clock", "move", map[string]any{"now": now, "offset": sim.Offset().String()})
+		_, err := audit.Append(ctx, tx, now, who, "clock", "move", map[string]any{
+			"before": map[string]any{"now": before}, "after": map[string]any{"now": now, "offset": sim.Offset().String()}})
 		return err
 	})
 }

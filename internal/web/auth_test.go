@@ -1,11 +1,15 @@
 package web
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"banhao.dev/banhao/internal/platform/audit"
 	"banhao.dev/banhao/internal/platform/auth"
 	"banhao.dev/banhao/internal/platform/db"
 	"banhao.dev/banhao/internal/platform/dbtest"
@@ -164,6 +168,22 @@ func TestDemoClockOnlyInDemoMode(t *testing.T) {
 	if got := e.apiCall("POST", "/api/v1/admin/clock", tok, map[string]string{"advance": "48h"}, &c); got != 200 || !c.Now.Equal(before.Add(48*3600e9)) {
 		t.Fatalf("advance: got %d now %v, want %v", got, c.Now, before.Add(48*3600e9))
 	}
+	// The move is audited: who, and the time before and after.
+	evs, err := audit.Stream(context.Background(), e.DB.R, "clock")
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("clock audit: got %d events, %v; want 1", len(evs), err)
+	}
+	adm, _ := e.Auth.UserByLogin(context.Background(), "adm")
+	var data struct {
+		Before struct{ Now time.Time } `json:"before"`
+		After  struct{ Now time.Time } `json:"after"`
+	}
+	if err := json.Unmarshal(evs[0].Data, &data); err != nil {
+		t.Fatal(err)
+	}
+	if evs[0].ActorID != adm.ID || !data.Before.Now.Equal(before) || !data.After.Now.Equal(c.Now) {
+		t.Fatalf("clock audit: got actor %d %s→%s, want %d %s→%s", evs[0].ActorID, data.Before.Now, data.After.Now, adm.ID, before, c.Now)
+	}
 	var p Problem
 	if got := e.apiCall("POST", "/api/v1/admin/clock", tok, map[string]string{"advance": "-1h"}, &p); got != 422 || p.Code != "clock_backwards" {
 		t.Fatalf("backwards: got %d %s", got, p.Code)
@@ -175,3 +195,30 @@ func TestDemoClockOnlyInDemoMode(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconvI(n) }
+
+// A rejected staff form marks each failing input invalid and ties it to its
+// message, so a screen reader announces what to fix.
+func TestUserFormLinksErrorsToInputs(t *testing.T) {
+	e := newTestEnv(t, dbtest.SQLite(t))
+	e.mustUser("adm", "990121", auth.Admin)
+	b := e.browser()
+	b.login("adm", "Passw0rd!")
+	status, body, _ := b.post("/admin/users/new", "/admin/users", url.Values{"login": {"x"}, "name": {"窗口人员"}, "password": {"Passw0rd1"},
+		"roles": {"clerk"}, "hall_id": {"424242"}, "region_code": {"990121"}})
+	if status != 422 {
+		t.Fatalf("status: got %d, want 422", status)
+	}
+	for _, f := range []string{"login"} {
+		if !strings.Contains(body, `aria-invalid="true" aria-describedby="`+f+`-error"`) || !strings.Contains(body, `id="`+f+`-error"`) {
+			t.Errorf("input %s is not marked invalid and linked to its message", f)
+		}
+	}
+	if strings.Contains(body, `id="name" name="name" value="窗口人员" aria-invalid`) {
+		t.Error("a valid input is marked invalid")
+	}
+	status, body, _ = b.post("/admin/users/new", "/admin/users", url.Values{"login": {"clerk9"}, "name": {"窗口人员"}, "password": {"Passw0rd1"},
+		"roles": {"clerk"}, "hall_id": {"424242"}, "region_code": {"990121"}})
+	if status != 422 || !strings.Contains(body, `aria-describedby="hall_id-error"`) || !strings.Contains(body, `id="hall_id-error"`) {
+		t.Fatalf("unknown hall: status %d, want 422 with the hall field marked", status)
+	}
+}

@@ -57,3 +57,42 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 		t.Fatal("problem+json responses not documented")
 	}
 }
+
+// Each operation documents the errors it can return: a body can be malformed
+// (422), and anything that can be forbidden (403) needs a caller (401);
+// every path parameter is declared.
+func TestOpenAPIDocumentsErrorResponsesAndParameters(t *testing.T) {
+	raw, err := OpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	param := regexp.MustCompile(`\{([a-z_]+)\}`)
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			name := method + " " + path
+			if op.RequestBody != nil && op.Responses.Value("422") == nil {
+				t.Errorf("%s takes a body but does not document 422", name)
+			}
+			if op.Responses.Value("403") != nil && op.Responses.Value("401") == nil {
+				t.Errorf("%s documents 403 but not 401", name)
+			}
+			declared := map[string]bool{}
+			for _, ps := range []openapi3.Parameters{item.Parameters, op.Parameters} {
+				for _, p := range ps {
+					if p.Value != nil && p.Value.In == "path" {
+						declared[p.Value.Name] = true
+					}
+				}
+			}
+			for _, m := range param.FindAllStringSubmatch(path, -1) {
+				if !declared[m[1]] {
+					t.Errorf("%s does not declare path parameter %s", name, m[1])
+				}
+			}
+		}
+	}
+}

@@ -90,7 +90,7 @@ func TestPlacesAPIRegions(t *testing.T) {
 			{"a malformed code is 422 on code", e.tok["adm"], map[string]string{"code": "99012", "name": "甲"}, 422, "code", ""},
 			{"an unknown parent is 422 on parent_code", e.tok["adm"], map[string]string{"code": "990121003", "name": "甲", "parent_code": "990121009"}, 422, "parent_code", ""},
 			{"a wrong JSON type is 422 on its field", e.tok["adm"], map[string]any{"code": 990121003, "name": "甲"}, 422, "code", "bad_json"},
-			{"an unknown JSON field is 422", e.tok["adm"], map[string]any{"code": "990121003", "name": "甲", "mayor": "x"}, 422, "", "bad_json"},
+			{"an unknown JSON field is 422 on that field", e.tok["adm"], map[string]any{"code": "990121003", "name": "甲", "mayor": "x"}, 422, "mayor", "unknown_field"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				var p Problem

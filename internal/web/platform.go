@@ -221,8 +221,8 @@ func (s *Server) outboxPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "admin_outbox", s.newPage(w, r, "消息投递", d))
 }
 
-// ErrOutboxNotFound is reported for a malformed outbox id.
-var ErrOutboxNotFound = errs.E(errs.NotFound, "outbox_not_found", "没有这条待投递消息")
+// ErrOutboxNotFound is reported for a malformed or unknown outbox id.
+var ErrOutboxNotFound = outbox.ErrNotFound
 
 func (s *Server) outboxRetry(w http.ResponseWriter, r *http.Request) {
 	if _, ok := s.requirePage(w, r, auth.Admin); !ok {

@@ -226,6 +226,7 @@ func TestOutboxRetryOfDeadEntry(t *testing.T) {
 		}{
 			{"a pending message cannot be retried", itoa(dead + 1), 409, "outbox_not_dead"},
 			{"a malformed id is not found", "x1", 404, "outbox_not_found"},
+			{"an unknown id is not found", "999999", 404, "outbox_not_found"},
 			{"a dead message is queued again", itoa(dead), 204, ""},
 			{"a revived message is no longer dead", itoa(dead), 409, "outbox_not_dead"},
 		}
@@ -323,7 +324,7 @@ func TestPlatformAdminRoutesNeedAdmin(t *testing.T) {
 	}{
 		{"GET", "/api/v1/admin/dev-messages", 200},
 		{"GET", "/api/v1/admin/outbox", 200},
-		{"POST", "/api/v1/admin/outbox/1/retry", 409},
+		{"POST", "/api/v1/admin/outbox/1/retry", 404},
 		{"GET", "/api/v1/admin/jobs", 200},
 		{"POST", "/api/v1/admin/jobs/outbox/run", 200},
 	}

@@ -159,7 +159,15 @@ func (s *Server) funcs() template.FuncMap {
 			return t.In(clock.Shanghai).Format("2006-01-02")
 		},
 		"roleName": func(r auth.Role) string { return r.Name() },
-		"hasRole":  func(p *auth.Principal, r string) bool { return p.Has(auth.Role(r)) },
+		// invalid marks an input whose field failed and ties it to the
+		// message rendered by "field-error", for screen readers.
+		"invalid": func(errs map[string]string, name string) template.HTMLAttr {
+			if _, ok := errs[name]; !ok {
+				return ""
+			}
+			return template.HTMLAttr(`aria-invalid="true" aria-describedby="` + template.HTMLEscapeString(name) + `-error"`)
+		},
+		"hasRole": func(p *auth.Principal, r string) bool { return p.Has(auth.Role(r)) },
 		"field": func(f url.Values, k string) string {
 			if f == nil {
 				return ""

@@ -1,11 +1,14 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
+	"sort"
 	"strings"
 
 	"banhao.dev/banhao/internal/platform/errs"
@@ -66,7 +69,12 @@ func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/")
 // ErrBadJSON is returned for a body that is not the expected JSON.
 var ErrBadJSON = errs.E(errs.Invalid, "bad_json", "请求体不是有效的 JSON，或包含未知字段")
 
-// decode reads a JSON body into v, rejecting unknown fields and trailing data.
+// maxBody bounds a JSON request body; a larger one is rejected, not cut.
+const maxBody = 4 << 20
+
+// decode reads a JSON object body into v, rejecting unknown fields, wrong
+// types and trailing data. Every rejection is a Chinese message that names
+// the failing field when there is one.
 func decode(r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, _ := mime.ParseMediaType(ct)
@@ -74,23 +82,107 @@ func decode(r *http.Request, v any) error {
 			return errs.E(errs.Invalid, "content_type", "请求体须为 application/json")
 		}
 	}
-	dec := json.NewDecoder(io.LimitReader(r.Body, 4<<20))
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		return ErrBadJSON
+	}
+	if len(body) > maxBody {
+		return errs.E(errs.Invalid, "body_too_large", "请求体过大（不超过 4 MB）")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var se *json.SyntaxError
 		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &te):
-			return errs.Field(te.Field, "bad_json", "字段 "+te.Field+" 的类型不正确")
-		case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-			return ErrBadJSON
+		if errors.As(err, &te) {
+			if te.Field == "" {
+				return errs.E(errs.Invalid, "bad_json", "请求体须为 JSON 对象")
+			}
+			return errs.Field(te.Field, "bad_json", "字段 "+te.Field+" 的类型不正确，应为"+jsonKindName(te.Type))
 		}
-		return ErrBadJSON.Withf("%v", err)
+		if f := unknownField(body, v); f != "" {
+			return errs.Field(f, "unknown_field", "不认识的字段 "+f+"，请对照接口文档")
+		}
+		return ErrBadJSON
 	}
 	if dec.More() {
 		return ErrBadJSON
 	}
 	return nil
+}
+
+// jsonKindName is the Chinese name of the JSON type a Go type expects.
+func jsonKindName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "字符串"
+	case reflect.Bool:
+		return "布尔值（true/false）"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return "数字（且在允许范围内）"
+	case reflect.Slice, reflect.Array:
+		return "数组"
+	default:
+		return "对象"
+	}
+}
+
+// unknownField names the first top-level key of the JSON object body that v
+// (a pointer to a struct) does not declare; "" when none is found. The
+// decoder reports unknown fields only as text, which we do not parse.
+func unknownField(body []byte, v any) string {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(body, &obj) != nil {
+		return ""
+	}
+	t := reflect.TypeOf(v)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return ""
+	}
+	known := map[string]bool{}
+	collectJSONNames(t, known)
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !known[strings.ToLower(k)] {
+			return k
+		}
+	}
+	return ""
+}
+
+func collectJSONNames(t reflect.Type, known map[string]bool) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		if f.Anonymous && name == "" {
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				collectJSONNames(ft, known)
+				continue
+			}
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		known[strings.ToLower(name)] = true
+	}
 }
 
 // list is the JSON shape of every list response.

@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -140,6 +141,57 @@ func TestThrottlePerAddressAndSessionExpiry(t *testing.T) {
 		clk.Advance(13 * time.Hour)
 		if _, err := s.SessionByToken(ctx, sess.Token); !errors.Is(err, auth.ErrUnauthenticated) {
 			t.Fatalf("expired session: got %v", err)
+		}
+	})
+}
+
+// Bad scope references and overlong fields are named, and nothing is written.
+func TestUserInputNamesTheFailingField(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		s, _ := setup(t, d)
+		ctx := context.Background()
+		sys := auth.SystemPrincipal()
+		base := func() auth.NewUser {
+			return auth.NewUser{Login: "clerk1", Name: "窗口人员", Password: "Passw0rd1", Roles: []auth.Role{auth.Clerk}, RegionCode: "990121"}
+		}
+		long := strings.Repeat("长", 101)
+		for _, tc := range []struct {
+			name  string
+			edit  func(*auth.NewUser)
+			field string
+		}{
+			{"an unknown organization is named", func(u *auth.NewUser) { u.OrgID = 99999 }, "org_id"},
+			{"an unknown hall is named", func(u *auth.NewUser) { u.HallID = 99999 }, "hall_id"},
+			{"an unknown region is named, not out of scope", func(u *auth.NewUser) { u.RegionCode = "990123" }, "region_code"},
+			{"an overlong e-mail is rejected", func(u *auth.NewUser) { u.Email = "a@b.c" + strings.Repeat("m", 100) }, "email"},
+			{"an overlong contact is rejected", func(u *auth.NewUser) { u.Contact = long }, "contact"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				u := base()
+				tc.edit(&u)
+				_, err := s.CreateUser(ctx, sys, u)
+				e, ok := errs.As(err)
+				if !ok || e.Kind != errs.Invalid || len(e.Fields) != 1 || e.Fields[0].Field != tc.field {
+					t.Fatalf("got %v, want invalid on %s", err, tc.field)
+				}
+				if _, err := s.UserByLogin(ctx, "clerk1"); !errors.Is(err, auth.ErrUserNotFound) {
+					t.Fatalf("a rejected user was written: %v", err)
+				}
+			})
+		}
+		u, err := s.CreateUser(ctx, sys, base())
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.UpdateUser(ctx, sys, u.ID, auth.UserUpdate{Name: u.Name, Roles: u.Roles, RegionCode: "990121", OrgID: 424242})
+		if e, ok := errs.As(err); !ok || len(e.Fields) != 1 || e.Fields[0].Field != "org_id" {
+			t.Fatalf("update with unknown org: got %v, want invalid on org_id", err)
+		}
+		if _, _, err := s.CreateToken(ctx, sys, "clerk1", strings.Repeat("名", 61)); err == nil || errs.KindOf(err) != errs.Invalid {
+			t.Fatalf("overlong token name: got %v, want invalid", err)
+		}
+		if toks, _ := s.ListTokens(ctx, sys, u.ID); len(toks) != 0 {
+			t.Fatalf("a rejected token was written: %d tokens", len(toks))
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"banhao.dev/banhao/internal/platform/audit"
 	"banhao.dev/banhao/internal/platform/errs"
@@ -151,6 +152,9 @@ func (s *Service) CreateToken(ctx context.Context, p *Principal, login, name str
 	}
 	if u.Disabled {
 		return "", Token{}, ErrDisabled
+	}
+	if utf8.RuneCountInString(strings.TrimSpace(name)) > 60 {
+		return "", Token{}, errs.Field("name", "token_name", "令牌用途说明不能超过 60 个字")
 	}
 	secret := tokenPrefix + randomToken(32)
 	now := s.clk.Now()

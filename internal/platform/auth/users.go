@@ -107,8 +107,14 @@ func (s *Service) validate(u *NewUser, now time.Time) error {
 	if u.Phone != "" && !phoneRe.MatchString(u.Phone) {
 		fe.Add("phone", "手机号码应为 11 位，以 1 开头")
 	}
-	if u.Email != "" && !emailRe.MatchString(u.Email) {
-		fe.Add("email", "电子邮箱格式不正确")
+	if u.Email != "" && (!emailRe.MatchString(u.Email) || len(u.Email) > 100) {
+		fe.Add("email", "电子邮箱格式不正确（不超过 100 个字符）")
+	}
+	if utf8.RuneCountInString(u.LegalRep) > 60 {
+		fe.Add("legal_rep", "法定代表人姓名不能超过 60 个字")
+	}
+	if utf8.RuneCountInString(u.Contact) > 100 {
+		fe.Add("contact", "联系人信息不能超过 100 个字")
 	}
 	switch u.Kind {
 	case KindPerson:
@@ -177,6 +183,9 @@ func (s *Service) CreateUser(ctx context.Context, p *Principal, u NewUser) (User
 	}
 	now := s.clk.Now()
 	if err := s.validate(&u, now); err != nil {
+		return User{}, err
+	}
+	if err := s.checkRefs(ctx, u.OrgID, u.HallID, u.RegionCode); err != nil {
 		return User{}, err
 	}
 	if u.Kind == KindStaff && u.RegionCode == "" && p.RegionCode != "" {
@@ -256,6 +265,33 @@ func (s *Service) insert(ctx context.Context, actor audit.Actor, u NewUser, now 
 		return User{}, fmt.Errorf("create user %s: %w", u.Login, err)
 	}
 	return s.UserByID(ctx, id)
+}
+
+// checkRefs names each scope field that refers to no record, so the form
+// and the API can point at it (the foreign key alone cannot say which).
+func (s *Service) checkRefs(ctx context.Context, orgID, hallID int64, region string) error {
+	var fe errs.Fields
+	for _, c := range []struct {
+		field, query, msg string
+		set               bool
+		arg               any
+	}{
+		{"org_id", `SELECT EXISTS (SELECT 1 FROM orgs WHERE id = $1)`, fmt.Sprintf("单位编号 %d 不存在", orgID), orgID != 0, orgID},
+		{"hall_id", `SELECT EXISTS (SELECT 1 FROM halls WHERE id = $1)`, fmt.Sprintf("大厅编号 %d 不存在", hallID), hallID != 0, hallID},
+		{"region_code", `SELECT EXISTS (SELECT 1 FROM regions WHERE code = $1)`, "行政区划代码 " + region + " 不存在", region != "", region},
+	} {
+		if !c.set || fe.Has(c.field) {
+			continue
+		}
+		var ok bool
+		if err := s.d.R.QueryRowContext(ctx, c.query, c.arg).Scan(&ok); err != nil {
+			return fmt.Errorf("check %s: %w", c.field, err)
+		}
+		if !ok {
+			fe.Add(c.field, c.msg)
+		}
+	}
+	return fe.Err()
 }
 
 func setRoles(ctx context.Context, tx *sql.Tx, id int64, roles []Role) error {
@@ -431,7 +467,13 @@ func (s *Service) UpdateUser(ctx context.Context, p *Principal, id int64, up Use
 	if before.Kind != KindStaff {
 		return User{}, errs.E(errs.Conflict, "not_staff", "只能在此修改工作人员账号")
 	}
-	if before.RegionCode != "" && !p.InRegion(before.RegionCode) || up.RegionCode != "" && !p.InRegion(up.RegionCode) {
+	if before.RegionCode != "" && !p.InRegion(before.RegionCode) {
+		return User{}, ErrOutOfScope
+	}
+	if err := s.checkRefs(ctx, up.OrgID, up.HallID, strings.TrimSpace(up.RegionCode)); err != nil {
+		return User{}, err
+	}
+	if up.RegionCode != "" && !p.InRegion(up.RegionCode) {
 		return User{}, ErrOutOfScope
 	}
 	nu := NewUser{Login: before.Login, Name: up.Name, Password: up.Password, Kind: KindStaff, Phone: up.Phone, Email: up.Email,

@@ -74,30 +74,30 @@ func (c *Config) Flags(fs *flag.FlagSet, getenv func(string) string, which ...st
 			fs.BoolVar(p, name, envBool(name, *p), usage+" (env BANHAO_"+strings.ToUpper(strings.ReplaceAll(name, "-", "_"))+")")
 		}
 	}
-	str(&c.DB, "db", "database URL: sqlite:FILE or postgres://user@host/db")
-	str(&c.Addr, "addr", "listen address")
-	str(&c.BaseURL, "base-url", "public base URL for links and QR codes (default http://ADDR)")
-	boolean(&c.Demo, "demo", "demo mode: simulated clock that an admin can move")
-	str(&c.BlobDir, "blob-dir", "directory of the local blob store")
+	str(&c.DB, "db", "数据库地址：sqlite:FILE 或 postgres://user@host/db")
+	str(&c.Addr, "addr", "监听地址")
+	str(&c.BaseURL, "base-url", "对外访问地址，用于链接和二维码（默认 http://ADDR）")
+	boolean(&c.Demo, "demo", "演示模式：管理员可调整的模拟时钟")
+	str(&c.BlobDir, "blob-dir", "本地文件存储目录")
 	if want("max-upload-mb") {
 		def := c.MaxUploadMB
 		if v, err := strconv.Atoi(env("max-upload-mb", "")); err == nil {
 			def = v
 		}
-		fs.IntVar(&c.MaxUploadMB, "max-upload-mb", def, "per-file upload limit in MB (env BANHAO_MAX_UPLOAD_MB)")
+		fs.IntVar(&c.MaxUploadMB, "max-upload-mb", def, "单个上传文件大小上限（MB）(env BANHAO_MAX_UPLOAD_MB)")
 	}
-	str(&c.LogFormat, "log-format", "log format: text or json")
-	str(&c.LogLevel, "log-level", "log level: debug, info, warn, error")
-	boolean(&c.AutoMigrate, "auto-migrate", "apply pending migrations at start")
-	boolean(&c.SecureCookie, "secure-cookie", "mark cookies Secure (serve behind HTTPS)")
-	boolean(&c.JobsEnabled, "jobs", "run background jobs in this process")
-	str(&c.Node, "node", "node name for job leases")
+	str(&c.LogFormat, "log-format", "日志格式：text 或 json")
+	str(&c.LogLevel, "log-level", "日志级别：debug、info、warn、error")
+	boolean(&c.AutoMigrate, "auto-migrate", "启动时执行数据库迁移")
+	boolean(&c.SecureCookie, "secure-cookie", "Cookie 加 Secure 标记并发送 HSTS（部署在 HTTPS 之后）")
+	boolean(&c.JobsEnabled, "jobs", "在本进程运行后台任务")
+	str(&c.Node, "node", "节点名称，用于后台任务租约（默认 主机名-进程号）")
 	if want("session-ttl") {
 		def := c.SessionTTL
 		if v, err := time.ParseDuration(env("session-ttl", "")); err == nil {
 			def = v
 		}
-		fs.DurationVar(&c.SessionTTL, "session-ttl", def, "login lifetime (env BANHAO_SESSION_TTL)")
+		fs.DurationVar(&c.SessionTTL, "session-ttl", def, "登录有效期 (env BANHAO_SESSION_TTL)")
 	}
 }
 
@@ -105,16 +105,21 @@ func (c *Config) Flags(fs *flag.FlagSet, getenv func(string) string, which ...st
 func (c *Config) Validate() error {
 	var errs []error
 	if !strings.HasPrefix(c.DB, "sqlite:") && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
-		errs = append(errs, fmt.Errorf("--db must be sqlite:FILE or postgres://…, got %q", c.DB))
+		errs = append(errs, fmt.Errorf("--db 应为 sqlite:FILE 或 postgres://…，而不是 %q", c.DB))
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
-		errs = append(errs, fmt.Errorf("--log-format must be text or json"))
+		errs = append(errs, fmt.Errorf("--log-format 应为 text 或 json"))
+	}
+	switch strings.ToLower(c.LogLevel) {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("--log-level 应为 debug、info、warn 或 error"))
 	}
 	if c.MaxUploadMB <= 0 || c.MaxUploadMB > 1024 {
-		errs = append(errs, fmt.Errorf("--max-upload-mb must be between 1 and 1024"))
+		errs = append(errs, fmt.Errorf("--max-upload-mb 应在 1 到 1024 之间"))
 	}
 	if c.SessionTTL < time.Minute {
-		errs = append(errs, fmt.Errorf("--session-ttl must be at least 1m"))
+		errs = append(errs, fmt.Errorf("--session-ttl 至少为 1m"))
 	}
 	return errors.Join(errs...)
 }

@@ -199,7 +199,13 @@ func (r *Runner) execute(ctx context.Context, j *job) error {
 	start := time.Now()
 	err := r.call(jctx, j)
 	close(done)
-	r.log.Info("job finished", "job", j.name, "node", r.node, "took", time.Since(start), "err", err)
+	// A healthy outbox job runs every few seconds: log successes at debug
+	// level so they do not drown the log, failures as errors.
+	if err != nil {
+		r.log.Error("job failed", "job", j.name, "node", r.node, "took", time.Since(start), "err", err)
+	} else {
+		r.log.Debug("job finished", "job", j.name, "node", r.node, "took", time.Since(start))
+	}
 	msg := ""
 	if err != nil {
 		msg = err.Error()

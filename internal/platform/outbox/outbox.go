@@ -39,6 +39,9 @@ var ErrTopic = errs.E(errs.Invalid, "outbox_topic", "消息主题不能为空且
 // ErrNotDead is returned by Retry for a message that is not parked as dead.
 var ErrNotDead = errs.E(errs.Conflict, "outbox_not_dead", "只有投递失败并已停止重试的消息可以重新投递")
 
+// ErrNotFound is returned by Retry for an id that names no message.
+var ErrNotFound = errs.E(errs.NotFound, "outbox_not_found", "没有这条待投递消息")
+
 // Enqueue writes a message for later delivery through q, which should be the
 // transaction of the change that causes it. payload is marshalled to JSON
 // (a json.RawMessage is stored as is).
@@ -182,6 +185,13 @@ func Retry(ctx context.Context, q db.Q, now time.Time, id int64) error {
 		return fmt.Errorf("retry outbox %d: %w", id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
+		var exists bool
+		if err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM outbox WHERE id = $1)`, id).Scan(&exists); err != nil {
+			return fmt.Errorf("retry outbox %d: %w", id, err)
+		}
+		if !exists {
+			return fmt.Errorf("retry outbox %d: %w", id, ErrNotFound)
+		}
 		return fmt.Errorf("retry outbox %d: %w", id, ErrNotDead)
 	}
 	return nil
