@@ -55,7 +55,13 @@ func cmdDemo(ctx context.Context, env *cliEnv, args []string) error {
 	return a.serve(ctx, env, func(url string) {
 		fmt.Fprintf(env.stdout, "\nbanhao 演示环境已启动，请在浏览器打开：%s\n\n演示账号（密码均为 %s）：\n", url, demo.Password)
 		for _, acc := range demo.Accounts() {
-			fmt.Fprintf(env.stdout, "  %-14s %-20s %s（%s）\n", acc.Role.Name(), acc.Login, acc.Name, acc.Note)
+			// Pad by display width: a Chinese character takes two columns.
+			role := acc.Role.Name()
+			pad := 20 - displayWidth(role)
+			if pad < 1 {
+				pad = 1
+			}
+			fmt.Fprintf(env.stdout, "  %s%s%-20s %s（%s）\n", role, strings.Repeat(" ", pad), acc.Login, acc.Name, acc.Note)
 		}
 		fmt.Fprintln(env.stdout, "\n按 Ctrl+C 停止。")
 	})
@@ -302,4 +308,17 @@ func cmdBackup(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	fmt.Fprintf(env.stdout, "已备份到 %s\n", *out)
 	return nil
+}
+
+// displayWidth counts terminal columns: wide (CJK) runes take two.
+func displayWidth(s string) int {
+	w := 0
+	for _, r := range s {
+		if r >= 0x1100 {
+			w += 2
+		} else {
+			w++
+		}
+	}
+	return w
 }

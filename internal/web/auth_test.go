@@ -99,6 +99,9 @@ func TestTokenRevokeStopsAccess(t *testing.T) {
 		if got := e.apiCall("GET", "/api/v1/tokens", tok, nil, &toks); got != 200 || len(toks.Items) != 1 {
 			t.Fatalf("list tokens: %d %+v", got, toks)
 		}
+		if toks.Items[0].LastUsedAt == nil {
+			t.Fatal("last_used_at not recorded")
+		}
 		if got := e.apiCall("DELETE", "/api/v1/tokens/"+itoa(toks.Items[0].ID), tok, nil, nil); got != 204 {
 			t.Fatalf("revoke: got %d, want 204", got)
 		}

@@ -195,3 +195,24 @@ func TestUserInputNamesTheFailingField(t *testing.T) {
 		}
 	})
 }
+
+func TestAdminDisablesApplicant(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		s, _ := setup(t, d)
+		ctx := context.Background()
+		adm, err := s.CreateUser(ctx, auth.SystemPrincipal(), auth.NewUser{Login: "adm", Name: "管理员", Password: "Passw0rd1", Roles: []auth.Role{auth.Admin}, RegionCode: "990121"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		app, err := s.Register(ctx, auth.NewUser{Kind: auth.KindPerson, Name: "张三", IDNumber: "11010519491231002X", Phone: "13900000000", Password: "abc12345"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.UpdateUser(ctx, adm.Principal(), app.ID, auth.UserUpdate{Disabled: true}); err != nil {
+			t.Fatalf("disable applicant: %v", err)
+		}
+		if _, err := s.Login(ctx, "11010519491231002X", "abc12345", "10.0.0.1"); !errors.Is(err, auth.ErrDisabled) {
+			t.Fatalf("disabled applicant login: %v", err)
+		}
+	})
+}

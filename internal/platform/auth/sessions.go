@@ -179,12 +179,21 @@ func (s *Service) PrincipalByToken(ctx context.Context, secret string) (*Princip
 		return nil, ErrBadToken
 	}
 	var userID int64
-	err := s.d.R.QueryRowContext(ctx, `SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL`, hashToken(secret)).Scan(&userID)
+	var lastUsed sql.NullTime
+	h := hashToken(secret)
+	err := s.d.R.QueryRowContext(ctx, `SELECT user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL`, h).Scan(&userID, &lastUsed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrBadToken
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load token: %w", err)
+	}
+	// Record use at most once a minute, so a busy integration does not turn
+	// every read into a write.
+	if now := s.wall.Now(); !lastUsed.Valid || now.Sub(lastUsed.Time) > time.Minute {
+		if _, err := s.d.W.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2`, now, h); err != nil {
+			return nil, fmt.Errorf("record token use: %w", err)
+		}
 	}
 	u, err := s.UserByID(ctx, userID)
 	if err != nil {

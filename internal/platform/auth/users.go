@@ -465,7 +465,9 @@ func (s *Service) UpdateUser(ctx context.Context, p *Principal, id int64, up Use
 		return User{}, err
 	}
 	if before.Kind != KindStaff {
-		return User{}, errs.E(errs.Conflict, "not_staff", "只能在此修改工作人员账号")
+		// Applicants manage their own profile; an admin may only disable or
+		// re-enable an applicant account (e.g. after misuse), audited.
+		return s.setApplicantDisabled(ctx, p, before, up.Disabled)
 	}
 	if before.RegionCode != "" && !p.InRegion(before.RegionCode) {
 		return User{}, ErrOutOfScope
@@ -541,4 +543,25 @@ func (s *Service) SetElderlyMode(ctx context.Context, userID int64, on bool) err
 // operator on the server itself.
 func SystemPrincipal() *Principal {
 	return &Principal{Login: "system", Name: "系统", Kind: KindStaff, Roles: []Role{Admin}}
+}
+
+func (s *Service) setApplicantDisabled(ctx context.Context, p *Principal, before User, disabled bool) (User, error) {
+	now := s.clk.Now()
+	err := s.d.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3`, disabled, now, before.ID); err != nil {
+			return err
+		}
+		if disabled {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, before.ID); err != nil {
+				return err
+			}
+		}
+		_, err := audit.Append(ctx, tx, now, p.Actor(Admin), fmt.Sprintf("user/%d", before.ID), "update", map[string]any{
+			"before": map[string]any{"disabled": before.Disabled}, "after": map[string]any{"disabled": disabled}})
+		return err
+	})
+	if err != nil {
+		return User{}, fmt.Errorf("update applicant %d: %w", before.ID, err)
+	}
+	return s.UserByID(ctx, before.ID)
 }
