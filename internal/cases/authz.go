@@ -48,7 +48,7 @@ func isOwner(p *auth.Principal, c *Case) bool {
 func allowedFor(c *Case) []Action {
 	out := []Action{}
 	st := c.current()
-	last := st != nil && c.StepIndex == len(c.Steps)-1
+	last := st != nil && c.StepIndex == decisionStep(c.Steps)
 	open := c.openStop()
 	for _, a := range Allowed(c.Status) {
 		ok := true
@@ -73,6 +73,19 @@ func allowedFor(c *Case) []Action {
 		}
 	}
 	return out
+}
+
+// decisionStep is the step at which the decision is made: the last step
+// done by an approver (决定), or the last step when none is. Steps after it
+// (e.g. 制证, certificate production) are carried out after the decision
+// (art. 44) and are completed when the case is concluded.
+func decisionStep(steps []CaseStep) int {
+	for i := len(steps) - 1; i >= 0; i-- {
+		if steps[i].Role == string(auth.Approver) && !steps[i].StopsClock {
+			return i
+		}
+	}
+	return len(steps) - 1
 }
 
 // checkAction fails with ErrIllegalTransition unless c allows a now;

@@ -19,6 +19,7 @@ const (
 	itemPromised  = "0100001000-990121-01" // 承诺件, 10/20 working days
 	itemImmediate = "0700002000-990121-01" // 即办件
 	itemCustom    = "0100003000-990121-01" // custom template with a site inspection
+	itemCertificate = "0100004000-990121-01" // 决定 then 制证 (certificate production after the decision)
 	orgA          = int64(100)
 	orgB          = int64(200)
 	windowA       = int64(10)
@@ -58,7 +59,12 @@ func testItems() fakeItems {
 	c.PromisedLimit, c.LegalLimit = Limit{10, "working_day"}, Limit{20, "working_day"}
 	c.Steps = []TemplateStep{{Name: "受理", Role: "clerk", Share: 0.2}, {Name: "现场勘查", Role: "reviewer", StopsClock: true, Days: 5},
 		{Name: "审查", Role: "reviewer", Share: 0.4}, {Name: "决定", Role: "approver", Share: 0.4}}
-	return fakeItems{p.Code: p, i.Code: i, c.Code: c}
+	pc := base
+	pc.Code, pc.Name, pc.CaseType = itemCertificate, "食品生产许可", "promised"
+	pc.PromisedLimit, pc.LegalLimit = Limit{10, "working_day"}, Limit{20, "working_day"}
+	pc.Steps = []TemplateStep{{Name: "受理", Role: "clerk", Share: 0.2}, {Name: "审查", Role: "reviewer", Share: 0.3},
+		{Name: "决定", Role: "approver", Share: 0.3}, {Name: "制证", Role: "clerk", Share: 0.2}}
+	return fakeItems{p.Code: p, i.Code: i, c.Code: c, pc.Code: pc}
 }
 
 // fakeAuthz grants window powers per clerk user id.

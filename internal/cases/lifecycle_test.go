@@ -119,3 +119,26 @@ func TestTrips_countInPersonEventsOnly(t *testing.T) {
 		}
 	})
 }
+
+// A template whose 决定 step is followed by 制证: the approver decides at
+// 决定 (review is not offered there), and 制证 is done with the conclusion.
+func TestDecisionStepBeforeCertificateProduction(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d, bj(2026, 3, 2, 9, 0))
+		ctx, w, ok := context.Background(), e.who, okFn(t)
+		c := e.mustSubmitOnline(t, itemCertificate)
+		c = ok(e.svc.Accept(ctx, w.clerk, c.No, AcceptRequest{}))
+		c = ok(e.svc.Review(ctx, w.clerk, c.No, OpinionRequest{Opinion: "材料齐全"}))
+		c = ok(e.svc.Review(ctx, w.reviewer, c.No, OpinionRequest{Opinion: "符合条件"}))
+		if c.CurrentStep.Name != "决定" || !slices.Contains(c.Allowed, ActDecide) || slices.Contains(c.Allowed, ActReview) {
+			t.Fatalf("at 决定: step %s allowed %v, want decide and not review", c.CurrentStep.Name, c.Allowed)
+		}
+		c = ok(e.svc.Decide(ctx, w.approver, c.No, DecideRequest{Outcome: "grant", Result: &GrantResult{CertificateNo: "SC1990121000001"}}))
+		c = ok(e.svc.Conclude(ctx, w.approver, c.No))
+		for _, st := range c.Steps {
+			if st.Status != StepDone {
+				t.Fatalf("after conclusion step %s is %s, want done", st.Name, st.Status)
+			}
+		}
+	})
+}

@@ -172,7 +172,7 @@ func (r DecideRequest) validate() error {
 	return nil
 }
 
-// Decide makes the decision at the last step.
+// Decide makes the decision at the decision step (see decisionStep).
 func (s *Service) Decide(ctx context.Context, p *auth.Principal, no string, req DecideRequest) (*Case, error) {
 	if err := req.validate(); err != nil {
 		return nil, err
@@ -317,6 +317,12 @@ func (s *Service) Conclude(ctx context.Context, p *auth.Principal, no string) (*
 		code, err := newPickupCode()
 		if err != nil {
 			return err
+		}
+		// Post-decision steps (e.g. 制证) are done with the conclusion.
+		for i := c.StepIndex + 1; i < len(c.Steps); i++ {
+			if c.Steps[i].Status != StepDone {
+				s.finishStep(c, &c.Steps[i], ev, "")
+			}
 		}
 		at := ev.At
 		c.Status, c.ConcludedAt, c.PickupCode = Concluded, &at, code
