@@ -16,13 +16,13 @@ import (
 )
 
 const (
-	itemPromised  = "0100001000-990121-01" // 承诺件, 10/20 working days
-	itemImmediate = "0700002000-990121-01" // 即办件
-	itemCustom    = "0100003000-990121-01" // custom template with a site inspection
+	itemPromised    = "0100001000-990121-01" // 承诺件, 10/20 working days
+	itemImmediate   = "0700002000-990121-01" // 即办件
+	itemCustom      = "0100003000-990121-01" // custom template with a site inspection
 	itemCertificate = "0100004000-990121-01" // 决定 then 制证 (certificate production after the decision)
-	orgA          = int64(100)
-	orgB          = int64(200)
-	windowA       = int64(10)
+	orgA            = int64(100)
+	orgB            = int64(200)
+	windowA         = int64(10)
 )
 
 // fakeItems is an ItemSource over fixed snapshots.
