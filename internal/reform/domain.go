@@ -101,7 +101,7 @@ type Task struct {
 }
 
 // Involves reports whether org is the lead or a responsible unit of t.
-func (t *Task) Involves(org int64) bool {
+func (t Task) Involves(org int64) bool {
 	if org == 0 {
 		return false
 	}
@@ -117,10 +117,10 @@ func (t *Task) Involves(org int64) bool {
 }
 
 // AllUnits is the lead unit followed by the responsible units.
-func (t *Task) AllUnits() []Unit { return append([]Unit{t.Lead}, t.Units...) }
+func (t Task) AllUnits() []Unit { return append([]Unit{t.Lead}, t.Units...) }
 
 // OnTime reports whether a done task was completed by its deadline.
-func (t *Task) OnTime() bool {
+func (t Task) OnTime() bool {
 	return t.CompletedOn != nil && !t.CompletedOn.After(t.Deadline)
 }
 
