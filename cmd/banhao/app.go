@@ -27,6 +27,7 @@ import (
 	"banhao.dev/banhao/internal/platform/jobs"
 	"banhao.dev/banhao/internal/platform/notify"
 	"banhao.dev/banhao/internal/platform/outbox"
+	"banhao.dev/banhao/internal/reform"
 	"banhao.dev/banhao/internal/web"
 )
 
@@ -44,6 +45,7 @@ type app struct {
 	blob *blob.Dir
 	cat  *catalog.Service
 	cas  *cases.Service
+	ref  *reform.Service
 }
 
 // newFlags returns a flag set bound to cfg for a subcommand.
@@ -171,6 +173,7 @@ func open(ctx context.Context, cfg config.Config, env *cliEnv, migrate bool) (*a
 	a.cas = cases.NewService(cases.Deps{DB: d, Clock: a.clk, Items: cases.CatalogItems{Catalog: a.cat},
 		Calendar: cases.CalendarAdapter{Cal: a.cal}, Authorizer: cases.PlacesAuthorizer{Places: places.NewService(d, a.clk), DB: d},
 		Notifier: cases.NotifyAdapter{}})
+	a.ref = reform.NewService(d, a.clk, a.cal)
 	a.registerJobs()
 	return a, nil
 }
@@ -188,7 +191,7 @@ func (a *app) seedDemo(ctx context.Context) error {
 // serve runs the HTTP server and the background jobs until ctx ends.
 func (a *app) serve(ctx context.Context, env *cliEnv, ready func(url string)) error {
 	srv, err := web.New(web.Deps{Config: a.cfg, DB: a.db, Clock: a.clk, Sim: a.sim, Auth: a.auth, Log: a.log, Version: version,
-		Calendar: a.cal, Outbox: a.out, Jobs: a.jobs, Blobs: a.blob, Catalog: a.cat, Cases: a.cas})
+		Calendar: a.cal, Outbox: a.out, Jobs: a.jobs, Blobs: a.blob, Catalog: a.cat, Cases: a.cas, Reform: a.ref})
 	if err != nil {
 		return err
 	}
@@ -245,6 +248,12 @@ func (a *app) registerJobs() {
 	})
 	a.jobs.Register("cases-lights", 15*time.Second, func(ctx context.Context) error {
 		_, err := a.cas.RefreshLights(ctx, a.clk.Now())
+		return err
+	})
+	// 温馨提示函 for the tasks due this month; idempotent per task and month,
+	// so running it hourly sends the letters early on the 1st and nothing more.
+	a.jobs.Register("reform-reminders", time.Hour, func(ctx context.Context) error {
+		_, err := a.ref.SendReminders(ctx, a.clk.Now())
 		return err
 	})
 }

@@ -70,5 +70,8 @@ func Seed(ctx context.Context, d *db.DB, a *auth.Service, svc Services, at time.
 			return fmt.Errorf("seed catalog: %w", err)
 		}
 	}
+	if err := SeedReform(ctx, d, pl.Orgs, at); err != nil {
+		return fmt.Errorf("seed reform tasks: %w", err)
+	}
 	return nil
 }
