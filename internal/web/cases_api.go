@@ -12,6 +12,7 @@ import (
 	"banhao.dev/banhao/internal/cases"
 	"banhao.dev/banhao/internal/platform/auth"
 	"banhao.dev/banhao/internal/platform/blob"
+	"banhao.dev/banhao/internal/platform/db"
 	"banhao.dev/banhao/internal/platform/errs"
 )
 
@@ -74,22 +75,46 @@ func (s *Server) apiCaseSubmit(w http.ResponseWriter, r *http.Request) {
 }
 
 // materialFilesExist checks that every file a material names was uploaded
-// (and recorded) before the case refers to it.
+// (and recorded) before the case refers to it, in one query.
 func (s *Server) materialFilesExist(ctx context.Context, ms []cases.MaterialInput) error {
+	var hashes []any
+	at := map[string]int{}
 	for i, m := range ms {
-		if m.File == "" {
-			continue
-		}
 		h := strings.ToLower(m.File)
 		if !blob.ValidHash(h) {
-			continue // the service reports the malformed reference
+			continue // absent, or malformed: the service reports the latter
 		}
-		if _, err := blob.LookupMeta(ctx, s.DB.R, h); err != nil {
-			if errs.KindOf(err) == errs.NotFound {
-				return ErrMaterialFile.OnField(fmt.Sprintf("materials[%d].file", i))
-			}
-			return err
+		if _, dup := at[h]; !dup {
+			at[h] = i
+			hashes = append(hashes, h)
 		}
+	}
+	if len(hashes) == 0 {
+		return nil
+	}
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT hash FROM blobs WHERE hash IN (`+db.Placeholders(1, len(hashes))+`)`, hashes...)
+	if err != nil {
+		return fmt.Errorf("check material files: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			return fmt.Errorf("check material files: %w", err)
+		}
+		delete(at, h)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("check material files: %w", err)
+	}
+	first := -1
+	for _, i := range at {
+		if first < 0 || i < first {
+			first = i
+		}
+	}
+	if first >= 0 {
+		return ErrMaterialFile.OnField(fmt.Sprintf("materials[%d].file", first))
 	}
 	return nil
 }
