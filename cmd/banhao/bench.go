@@ -15,6 +15,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -69,7 +70,7 @@ func cmdBench(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	defer a.close()
-	fmt.Fprintf(env.stdout, "数据库：%s（%s）\n", redactDB(cfg.DB), a.db.Engine)
+	fmt.Fprintf(env.stdout, "数据库：%s（%s）\n", a.db.Redacted(), a.db.Engine)
 	if err := a.seedDemo(ctx); err != nil {
 		return err
 	}
@@ -133,8 +134,6 @@ func cmdBench(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	return nil
 }
-
-func redactDB(u string) string { return (config.Config{DB: u}).String() }
 
 type bencher struct {
 	base                       string
@@ -241,13 +240,9 @@ type benchResult struct {
 }
 
 func (b *bencher) run(ctx context.Context, clients int, duration time.Duration, target int) *benchResult {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	if target == 0 {
-		var c context.CancelFunc
-		ctx, c = context.WithTimeout(ctx, duration)
-		defer c()
-	}
+	// The run ends between lifecycles (at the deadline or the target), never
+	// by cancelling requests in flight, so the server sees no aborted calls.
+	end := time.Now().Add(duration)
 	var started atomic.Int64
 	var mu sync.Mutex
 	res := &benchResult{clients: clients}
@@ -261,7 +256,7 @@ func (b *bencher) run(ctx context.Context, clients int, duration time.Duration, 
 			done, failed := 0, 0
 			var first error
 			for ctx.Err() == nil {
-				if target > 0 && started.Add(1) > int64(target) {
+				if target > 0 && started.Add(1) > int64(target) || target == 0 && !time.Now().Before(end) {
 					break
 				}
 				var lat [6]time.Duration
@@ -309,6 +304,9 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 func (r *benchResult) print(w io.Writer) {
 	rate := float64(r.done) / r.elapsed.Seconds()
 	fmt.Fprintf(w, "完成 %d 个全流程，失败 %d，用时 %.1fs，GOMAXPROCS=%d\n", r.done, r.failed, r.elapsed.Seconds(), runtime.GOMAXPROCS(0))
+	if la, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Fprintf(w, "结束时系统负载（/proc/loadavg）：%s\n", strings.TrimSpace(string(la)))
+	}
 	fmt.Fprintf(w, "吞吐：%.1f lifecycles/s（%.0f 次 API 状态变更/s）\n", rate, rate*float64(len(benchSteps)))
 	fmt.Fprintf(w, "%-10s %8s %10s %10s %10s\n", "transition", "n", "p50", "p99", "max")
 	for i, name := range benchSteps {
