@@ -32,8 +32,11 @@ func TestCrashKeepsEveryAcknowledgedCase(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	url := "sqlite:" + filepath.Join(dir, "crash.db")
-	if code, _, stderr := cli(t, url, "seed", "demo"); code != 0 {
-		t.Fatalf("seed demo: %s", stderr)
+	// Seed from the temp dir: the demo's material files go to its ./data/blobs.
+	seed := exec.Command(bin, "seed", "demo", "--db", url)
+	seed.Dir, seed.Env = dir, append(os.Environ(), "BANHAO_TEST_FAST_HASH=1")
+	if out, err := seed.CombinedOutput(); err != nil {
+		t.Fatalf("seed demo: %v\n%s", err, out)
 	}
 	tok := map[string]string{}
 	applicant := demo.Accounts()[1].Login
@@ -45,7 +48,7 @@ func TestCrashKeepsEveryAcknowledgedCase(t *testing.T) {
 		lines := strings.Split(strings.TrimSpace(stdout), "\n")
 		tok[login] = lines[len(lines)-1]
 	}
-	blobs := filepath.Join(dir, "blobs")
+	blobs := filepath.Join(dir, "data", "blobs")
 
 	srv := startServer(t, bin, url, blobs)
 	b := &bencher{base: srv.base, applicant: tok[applicant], clerk: tok["clerk"], client: &http.Client{Timeout: 10 * time.Second}}
