@@ -55,6 +55,7 @@ func commands() map[string]command {
 		"version":  {"显示版本", cmdVersion},
 		"help":     {"显示帮助", nil},
 		"job":      {"后台任务：job list | job run NAME（立即运行一次）", cmdJob},
+		"bench":    {"性能测试：bench cases（通过 HTTP API 驱动办件全流程）", cmdBench},
 	}
 }
 

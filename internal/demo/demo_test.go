@@ -5,10 +5,14 @@ import (
 	"testing"
 	"time"
 
+	"banhao.dev/banhao/internal/cases"
 	"banhao.dev/banhao/internal/catalog"
 	"banhao.dev/banhao/internal/demo"
+	"banhao.dev/banhao/internal/places"
 	"banhao.dev/banhao/internal/platform/audit"
 	"banhao.dev/banhao/internal/platform/auth"
+	"banhao.dev/banhao/internal/platform/blob"
+	"banhao.dev/banhao/internal/platform/calendar"
 	"banhao.dev/banhao/internal/platform/clock"
 	"banhao.dev/banhao/internal/platform/db"
 	"banhao.dev/banhao/internal/platform/dbtest"
@@ -23,8 +27,15 @@ func TestSeedIsCompleteAndIdempotent(t *testing.T) {
 		if err := cat.Start(ctx); err != nil {
 			t.Fatal(err)
 		}
+		clk := clock.NewFrozen(at)
+		cs := cases.NewService(cases.Deps{DB: d, Clock: clk, Items: cases.CatalogItems{Catalog: cat},
+			Calendar: cases.CalendarAdapter{Cal: calendar.New(d, clk)}, Authorizer: cases.PlacesAuthorizer{Places: places.NewService(d, clk), DB: d}})
+		blobs, err := blob.NewDir(t.TempDir(), 0, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for i := 0; i < 2; i++ {
-			if err := demo.Seed(ctx, d, a, demo.Services{Catalog: cat}, at); err != nil {
+			if err := demo.Seed(ctx, d, a, demo.Services{Catalog: cat, Cases: cs, Blobs: blobs}, at); err != nil {
 				t.Fatalf("seed run %d: %v", i+1, err)
 			}
 		}
@@ -49,6 +60,48 @@ func TestSeedIsCompleteAndIdempotent(t *testing.T) {
 				t.Fatalf("login %s: %v", acc.Login, err)
 			}
 		}
+		t.Run("cases in every state, seeded once", func(t *testing.T) {
+			byStatus := map[string]int{}
+			rows, err := d.R.Query(`SELECT status, COUNT(*) FROM cases GROUP BY status`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			total := 0
+			for rows.Next() {
+				var st string
+				var n int
+				if err := rows.Scan(&st, &n); err != nil {
+					t.Fatal(err)
+				}
+				byStatus[st], total = n, total+n
+			}
+			if want := 12 * len(demo.CaseItems); total != want {
+				t.Errorf("got %d cases, want %d (12 per demo item, not doubled by the second run)", total, want)
+			}
+			for _, st := range []string{"submitted", "correction", "accepted", "clock_stopped", "decided", "concluded", "delivered", "refused", "withdrawn"} {
+				if byStatus[st] == 0 {
+					t.Errorf("no demo case in state %s: %v", st, byStatus)
+				}
+			}
+		})
+		t.Run("every demo worker has an inbox", func(t *testing.T) {
+			for _, login := range []string{"reviewer", "approver", "clerk"} {
+				u, err := a.UserByLogin(ctx, login)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p := u.Principal()
+				f := cases.Filter{Inbox: true}
+				if login == "clerk" {
+					f = cases.Filter{Status: []cases.Status{cases.Submitted}}
+				}
+				got, err := cs.List(ctx, p, f)
+				if err != nil || len(got) == 0 {
+					t.Errorf("%s inbox: got %d cases, err %v; want some", login, len(got), err)
+				}
+			}
+		})
 		res, err := audit.Verify(ctx, d.R, "")
 		if err != nil || len(res.Broken) != 0 {
 			t.Fatalf("audit after seed: %+v %v", res, err)

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"time"
 
+	"banhao.dev/banhao/internal/cases"
 	"banhao.dev/banhao/internal/catalog"
 	"banhao.dev/banhao/internal/places"
 	"banhao.dev/banhao/internal/platform/auth"
+	"banhao.dev/banhao/internal/platform/blob"
 	"banhao.dev/banhao/internal/platform/calendar"
 	"banhao.dev/banhao/internal/platform/clock"
 	"banhao.dev/banhao/internal/platform/db"
@@ -27,6 +29,8 @@ var staffOrg = map[auth.Role]string{
 // Services are the areas the demo seeds through.
 type Services struct {
 	Catalog *catalog.Service
+	Cases   *cases.Service // nil: no demo cases
+	Blobs   blob.Store     // nil: demo materials are paper originals
 }
 
 // Seed writes the whole demo: calendar, places, accounts, and the areas'
@@ -72,6 +76,11 @@ func Seed(ctx context.Context, d *db.DB, a *auth.Service, svc Services, at time.
 	}
 	if err := SeedReform(ctx, d, pl.Orgs, at); err != nil {
 		return fmt.Errorf("seed reform tasks: %w", err)
+	}
+	if svc.Catalog != nil && svc.Cases != nil {
+		if err := seedCases(ctx, d, a, svc, pl.Windows["A01"], at); err != nil {
+			return err
+		}
 	}
 	return nil
 }

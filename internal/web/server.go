@@ -100,6 +100,7 @@ func New(deps Deps) (*Server, error) {
 	s.registerPlaces()
 	s.registerCasePages()
 	s.registerReform()
+	s.registerCasesAPI()
 	return s, nil
 }
 
