@@ -38,8 +38,8 @@ type OpenCase struct {
 	OrgID     int64      `json:"org_id"`
 	OrgName   string     `json:"org_name"`
 	WindowID  int64      `json:"window_id,omitempty"`
-	Light     string     `json:"light"`      // the worse of the case and step lights
-	StepRole  string     `json:"step_role"`  // who holds the step
+	Light     string     `json:"light"`     // the worse of the case and step lights
+	StepRole  string     `json:"step_role"` // who holds the step
 	Promised  *time.Time `json:"promised_due,omitempty"`
 	StepLight string     `json:"step_light"` // the step's own light
 }
