@@ -13,6 +13,7 @@ import (
 	"banhao.dev/banhao/internal/platform/calendar"
 	"banhao.dev/banhao/internal/platform/clock"
 	"banhao.dev/banhao/internal/platform/db"
+	"banhao.dev/banhao/internal/platform/errs"
 	"banhao.dev/banhao/internal/platform/ids"
 	"banhao.dev/banhao/internal/platform/notify"
 
@@ -236,7 +237,8 @@ func (s *Service) RecordFee(ctx context.Context, p *auth.Principal, fc FeeCharge
 		}
 		var list []Fee
 		if s.fees != nil {
-			if list, err = s.fees.Fees(ctx, c.Body.ItemSnap.Code, c.Body.ItemSnap.Version); err != nil {
+			// An item no longer in the catalog lists no fee: every charge is unlisted.
+			if list, err = s.fees.Fees(ctx, c.Body.ItemSnap.Code, c.Body.ItemSnap.Version); err != nil && !isNotFound(err) {
 				return err
 			}
 		}
@@ -309,4 +311,9 @@ func (s *Service) Cards(ctx context.Context, p *auth.Principal, region string, f
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+func isNotFound(err error) bool {
+	e, ok := errs.As(err)
+	return ok && e.Kind == errs.NotFound
 }

@@ -25,6 +25,7 @@ import (
 	"banhao.dev/banhao/internal/platform/db"
 	"banhao.dev/banhao/internal/platform/jobs"
 	"banhao.dev/banhao/internal/platform/outbox"
+	"banhao.dev/banhao/internal/supervise"
 )
 
 // Deps are the services the web layer calls. Areas add fields here.
@@ -42,8 +43,9 @@ type Deps struct {
 	Jobs     *jobs.Runner
 	Blobs    blob.Store
 	// Areas.
-	Catalog *catalog.Service
-	Cases   *cases.Service
+	Catalog   *catalog.Service
+	Cases     *cases.Service
+	Supervise *supervise.Service
 	// Version is printed in the footer and /healthz.
 	Version string
 }
@@ -96,6 +98,7 @@ func New(deps Deps) (*Server, error) {
 	s.registerCalendar()
 	s.registerPlatform()
 	s.registerPlaces()
+	s.registerSupervise()
 	return s, nil
 }
 
