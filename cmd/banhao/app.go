@@ -28,6 +28,7 @@ import (
 	"banhao.dev/banhao/internal/platform/notify"
 	"banhao.dev/banhao/internal/platform/outbox"
 	"banhao.dev/banhao/internal/reform"
+	"banhao.dev/banhao/internal/supervise"
 	"banhao.dev/banhao/internal/web"
 )
 
@@ -46,6 +47,7 @@ type app struct {
 	cat  *catalog.Service
 	cas  *cases.Service
 	ref  *reform.Service
+	sup  *supervise.Service
 }
 
 // newFlags returns a flag set bound to cfg for a subcommand.
@@ -174,6 +176,10 @@ func open(ctx context.Context, cfg config.Config, env *cliEnv, migrate bool) (*a
 		Calendar: cases.CalendarAdapter{Cal: a.cal}, Authorizer: cases.PlacesAuthorizer{Places: places.NewService(d, a.clk), DB: d},
 		Notifier: cases.NotifyAdapter{}})
 	a.ref = reform.NewService(d, a.clk, a.cal)
+	a.sup = supervise.NewService(supervise.Deps{DB: d, Clock: a.clk, Calendar: a.cal, Fees: supervise.CatalogFees{Catalog: a.cat}})
+	// Warnings and cards from "case.light", findings from "case.event".
+	a.out.Handle(cases.TopicLight, a.sup.HandleLight)
+	a.out.Handle(cases.TopicEvent, a.sup.HandleEvent)
 	a.registerJobs()
 	return a, nil
 }
@@ -191,7 +197,7 @@ func (a *app) seedDemo(ctx context.Context) error {
 // serve runs the HTTP server and the background jobs until ctx ends.
 func (a *app) serve(ctx context.Context, env *cliEnv, ready func(url string)) error {
 	srv, err := web.New(web.Deps{Config: a.cfg, DB: a.db, Clock: a.clk, Sim: a.sim, Auth: a.auth, Log: a.log, Version: version,
-		Calendar: a.cal, Outbox: a.out, Jobs: a.jobs, Blobs: a.blob, Catalog: a.cat, Cases: a.cas, Reform: a.ref})
+		Calendar: a.cal, Outbox: a.out, Jobs: a.jobs, Blobs: a.blob, Catalog: a.cat, Cases: a.cas, Reform: a.ref, Supervise: a.sup})
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,7 @@ import (
 	"banhao.dev/banhao/internal/platform/auth"
 	"banhao.dev/banhao/internal/platform/clock"
 	"banhao.dev/banhao/internal/platform/errs"
+	"banhao.dev/banhao/internal/supervise"
 )
 
 //go:embed templates/*.html
@@ -177,8 +178,18 @@ func (s *Server) funcs() template.FuncMap {
 		"checked": func(f url.Values, k, v string) bool {
 			return f != nil && slices.Contains(f[k], v)
 		},
-		"pct": func(v float64) string { return fmt.Sprintf("%.2f%%", v*100) },
-		"add": func(a, b int) int { return a + b },
+		"pct":    func(v float64) string { return fmt.Sprintf("%.2f%%", v*100) },
+		"add":    func(a, b int) int { return a + b },
+		"pctOne": supervise.Pct,
+		"deref": func(v *float64) float64 {
+			if v == nil {
+				return 0
+			}
+			return *v
+		},
+		"lightName": func(l string) string {
+			return map[string]string{"green": "绿灯", "yellow": "黄灯", "red": "红灯"}[l]
+		},
 		"seq": func(n int) []int {
 			out := make([]int, n)
 			for i := range out {

@@ -26,6 +26,7 @@ import (
 	"banhao.dev/banhao/internal/platform/jobs"
 	"banhao.dev/banhao/internal/platform/outbox"
 	"banhao.dev/banhao/internal/reform"
+	"banhao.dev/banhao/internal/supervise"
 )
 
 // Deps are the services the web layer calls. Areas add fields here.
@@ -43,9 +44,10 @@ type Deps struct {
 	Jobs     *jobs.Runner
 	Blobs    blob.Store
 	// Areas.
-	Catalog *catalog.Service
-	Cases   *cases.Service
-	Reform  *reform.Service
+	Catalog   *catalog.Service
+	Cases     *cases.Service
+	Reform    *reform.Service
+	Supervise *supervise.Service
 	// Version is printed in the footer and /healthz.
 	Version string
 }
@@ -101,6 +103,7 @@ func New(deps Deps) (*Server, error) {
 	s.registerCasePages()
 	s.registerReform()
 	s.registerCasesAPI()
+	s.registerSupervise()
 	return s, nil
 }
 

@@ -28,6 +28,7 @@ import (
 	"banhao.dev/banhao/internal/platform/notify"
 	"banhao.dev/banhao/internal/platform/outbox"
 	"banhao.dev/banhao/internal/reform"
+	"banhao.dev/banhao/internal/supervise"
 )
 
 // testEnv is a running server on a fresh database.
@@ -89,8 +90,10 @@ func newTestEnv(t *testing.T, d *db.DB) *testEnv {
 	}
 	cs := cases.NewService(cases.Deps{DB: d, Clock: sim, Items: cases.CatalogItems{Catalog: cat}, Calendar: cases.CalendarAdapter{Cal: cal},
 		Authorizer: cases.PlacesAuthorizer{Places: places.NewService(d, sim), DB: d}, Notifier: cases.NotifyAdapter{}})
+	sup := supervise.NewService(supervise.Deps{DB: d, Clock: sim, Calendar: cal, Fees: supervise.CatalogFees{Catalog: cat}})
+	sup.Register(out)
 	srv, err := New(Deps{Config: cfg, DB: d, Clock: sim, Sim: sim, Auth: a, Log: log, Version: "test",
-		Calendar: cal, Outbox: out, Jobs: runner, Blobs: blobs, Catalog: cat, Cases: cs, Reform: reform.NewService(d, sim, cal)})
+		Calendar: cal, Outbox: out, Jobs: runner, Blobs: blobs, Catalog: cat, Cases: cs, Reform: reform.NewService(d, sim, cal), Supervise: sup})
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}

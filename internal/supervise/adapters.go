@@ -1,0 +1,46 @@
+package supervise
+
+import (
+	"context"
+
+	"banhao.dev/banhao/internal/cases"
+	"banhao.dev/banhao/internal/catalog"
+	"banhao.dev/banhao/internal/platform/outbox"
+)
+
+// Register subscribes supervision to the cases outbox topics. A dispatcher
+// holds one handler per prefix: an area that also needs "case.event" must
+// share it through a fan-out (see FanOut).
+func (s *Service) Register(out *outbox.Dispatcher) {
+	out.Handle(cases.TopicLight, s.HandleLight)
+	out.Handle(cases.TopicEvent, s.HandleEvent)
+}
+
+// FanOut delivers a message to every handler in order; the first error
+// stops it (the message is retried, and every handler is idempotent).
+func FanOut(hs ...outbox.Handler) outbox.Handler {
+	return func(ctx context.Context, m outbox.Message) error {
+		for _, h := range hs {
+			if err := h(ctx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// CatalogFees adapts the catalog service to FeeSource.
+type CatalogFees struct{ Catalog *catalog.Service }
+
+// Fees implements FeeSource.
+func (a CatalogFees) Fees(ctx context.Context, code string, version int) ([]Fee, error) {
+	it, err := a.Catalog.Guide(ctx, code, version)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Fee, 0, len(it.Fees))
+	for _, f := range it.Fees {
+		out = append(out, Fee{Name: f.Name, Amount: f.Amount})
+	}
+	return out, nil
+}
