@@ -27,6 +27,8 @@ import (
 	"banhao.dev/banhao/internal/platform/jobs"
 	"banhao.dev/banhao/internal/platform/notify"
 	"banhao.dev/banhao/internal/platform/outbox"
+	"banhao.dev/banhao/internal/platform/webhook"
+	"banhao.dev/banhao/internal/ratings"
 	"banhao.dev/banhao/internal/web"
 )
 
@@ -44,6 +46,7 @@ type app struct {
 	blob *blob.Dir
 	cat  *catalog.Service
 	cas  *cases.Service
+	rat  *ratings.Service
 }
 
 // newFlags returns a flag set bound to cfg for a subcommand.
@@ -151,6 +154,7 @@ func open(ctx context.Context, cfg config.Config, env *cliEnv, migrate bool) (*a
 	a.cas = cases.NewService(cases.Deps{DB: d, Clock: a.clk, Items: cases.CatalogItems{Catalog: a.cat},
 		Calendar: cases.CalendarAdapter{Cal: a.cal}, Authorizer: cases.PlacesAuthorizer{Places: places.NewService(d, a.clk), DB: d},
 		Notifier: cases.NotifyAdapter{}})
+	a.wireRatings()
 	a.registerJobs()
 	return a, nil
 }
@@ -168,7 +172,7 @@ func (a *app) seedDemo(ctx context.Context) error {
 // serve runs the HTTP server and the background jobs until ctx ends.
 func (a *app) serve(ctx context.Context, env *cliEnv, ready func(url string)) error {
 	srv, err := web.New(web.Deps{Config: a.cfg, DB: a.db, Clock: a.clk, Sim: a.sim, Auth: a.auth, Log: a.log, Version: version,
-		Calendar: a.cal, Outbox: a.out, Jobs: a.jobs, Blobs: a.blob, Catalog: a.cat, Cases: a.cas})
+		Calendar: a.cal, Outbox: a.out, Jobs: a.jobs, Blobs: a.blob, Catalog: a.cat, Cases: a.cas, Ratings: a.rat})
 	if err != nil {
 		return err
 	}
@@ -223,8 +227,32 @@ func (a *app) registerJobs() {
 		_, err := a.cas.RemindPending(ctx, a.clk.Now())
 		return err
 	})
+	a.jobs.Register("ratings-close-windows", 10*time.Minute, func(ctx context.Context) error {
+		_, err := a.rat.CloseDueMoments(ctx, a.clk.Now())
+		return err
+	})
 	a.jobs.Register("cases-lights", 15*time.Second, func(ctx context.Context) error {
 		_, err := a.cas.RefreshLights(ctx, a.clk.Now())
 		return err
 	})
+}
+
+// wireRatings builds the ratings service and its outbox handlers: case
+// events open rateable moments (and send the SMS rating link on
+// conclusion); ratings and rectifications are pushed to the external
+// evaluation system when a webhook is configured, re-sent by the outbox on
+// failure.
+func (a *app) wireRatings() {
+	base := a.cfg.BaseURL
+	if base == "" {
+		base = "http://" + a.cfg.Addr
+	}
+	a.rat = ratings.NewService(ratings.Deps{DB: a.db, Clock: a.clk, Calendar: ratings.WorkingCalendar{Cal: a.cal}, BaseURL: base,
+		Directory: ratings.CasesDirectory{Cases: a.cas, Catalog: a.cat, Places: places.NewService(a.db, a.clk), Auth: a.auth}})
+	a.out.Handle(cases.TopicEvent, a.rat.HandleCaseEvent)
+	if a.cfg.RatingsWebhook != "" {
+		a.out.Handle(ratings.TopicPush, webhook.Handler(a.cfg.RatingsWebhook, a.cfg.RatingsWebhookSecret))
+	} else {
+		a.out.Handle(ratings.TopicPush, ratings.DiscardPush)
+	}
 }

@@ -461,3 +461,9 @@ func (s *Service) applyComplaint(c *Complaint, p *auth.Principal, action string,
 	}
 	return role, nil
 }
+
+// KindLabel is the Chinese name of c's kind (for pages).
+func (c *Complaint) KindLabel() string { return KindLabel(c.Kind) }
+
+// SubjectLabel is the Chinese name of what c is about (for pages).
+func (c *Complaint) SubjectLabel() string { return SubjectLabel(c.Subject) }

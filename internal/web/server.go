@@ -25,6 +25,7 @@ import (
 	"banhao.dev/banhao/internal/platform/db"
 	"banhao.dev/banhao/internal/platform/jobs"
 	"banhao.dev/banhao/internal/platform/outbox"
+	"banhao.dev/banhao/internal/ratings"
 )
 
 // Deps are the services the web layer calls. Areas add fields here.
@@ -44,6 +45,7 @@ type Deps struct {
 	// Areas.
 	Catalog *catalog.Service
 	Cases   *cases.Service
+	Ratings *ratings.Service
 	// Version is printed in the footer and /healthz.
 	Version string
 }
@@ -96,6 +98,7 @@ func New(deps Deps) (*Server, error) {
 	s.registerCalendar()
 	s.registerPlatform()
 	s.registerPlaces()
+	s.registerRatings()
 	return s, nil
 }
 

@@ -27,6 +27,7 @@ import (
 	"banhao.dev/banhao/internal/platform/jobs"
 	"banhao.dev/banhao/internal/platform/notify"
 	"banhao.dev/banhao/internal/platform/outbox"
+	"banhao.dev/banhao/internal/ratings"
 )
 
 // testEnv is a running server on a fresh database.
@@ -89,7 +90,9 @@ func newTestEnv(t *testing.T, d *db.DB) *testEnv {
 	cs := cases.NewService(cases.Deps{DB: d, Clock: sim, Items: cases.CatalogItems{Catalog: cat}, Calendar: cases.CalendarAdapter{Cal: cal},
 		Authorizer: cases.PlacesAuthorizer{Places: places.NewService(d, sim), DB: d}, Notifier: cases.NotifyAdapter{}})
 	srv, err := New(Deps{Config: cfg, DB: d, Clock: sim, Sim: sim, Auth: a, Log: log, Version: "test",
-		Calendar: cal, Outbox: out, Jobs: runner, Blobs: blobs, Catalog: cat, Cases: cs})
+		Calendar: cal, Outbox: out, Jobs: runner, Blobs: blobs, Catalog: cat, Cases: cs,
+		Ratings: ratings.NewService(ratings.Deps{DB: d, Clock: sim, Calendar: ratings.WorkingCalendar{Cal: cal}, BaseURL: "http://127.0.0.1",
+			Directory: ratings.CasesDirectory{Cases: cs, Catalog: cat, Places: places.NewService(d, sim), Auth: a}})})
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}

@@ -26,6 +26,10 @@ type Config struct {
 	SessionTTL   time.Duration // login lifetime
 	Node         string        // node name for job leases (defaults to hostname+pid)
 	JobsEnabled  bool          // run background jobs in serve
+	// RatingsWebhook is the external evaluation system (the provincial 好差评
+	// platform) ratings and rectifications are pushed to; "" keeps them local.
+	RatingsWebhook       string
+	RatingsWebhookSecret string // HMAC key of the pushes (secret)
 }
 
 // Default returns the defaults.
@@ -92,6 +96,8 @@ func (c *Config) Flags(fs *flag.FlagSet, getenv func(string) string, which ...st
 	boolean(&c.SecureCookie, "secure-cookie", "mark cookies Secure (serve behind HTTPS)")
 	boolean(&c.JobsEnabled, "jobs", "run background jobs in this process")
 	str(&c.Node, "node", "node name for job leases")
+	str(&c.RatingsWebhook, "ratings-webhook", "URL of the external evaluation system ratings are pushed to")
+	str(&c.RatingsWebhookSecret, "ratings-webhook-secret", "HMAC secret of the ratings pushes")
 	if want("session-ttl") {
 		def := c.SessionTTL
 		if v, err := time.ParseDuration(env("session-ttl", "")); err == nil {
@@ -130,5 +136,5 @@ func (c Config) String() string {
 			}
 		}
 	}
-	return fmt.Sprintf("db=%s addr=%s demo=%v blob-dir=%s max-upload-mb=%d auto-migrate=%v jobs=%v", dbURL, c.Addr, c.Demo, c.BlobDir, c.MaxUploadMB, c.AutoMigrate, c.JobsEnabled)
+	return fmt.Sprintf("db=%s addr=%s demo=%v blob-dir=%s max-upload-mb=%d auto-migrate=%v jobs=%v ratings-webhook=%q", dbURL, c.Addr, c.Demo, c.BlobDir, c.MaxUploadMB, c.AutoMigrate, c.JobsEnabled, c.RatingsWebhook)
 }
