@@ -27,6 +27,8 @@ import (
 	"banhao.dev/banhao/internal/platform/jobs"
 	"banhao.dev/banhao/internal/platform/notify"
 	"banhao.dev/banhao/internal/platform/outbox"
+	"banhao.dev/banhao/internal/platform/webhook"
+	"banhao.dev/banhao/internal/ratings"
 	"banhao.dev/banhao/internal/reform"
 	"banhao.dev/banhao/internal/supervise"
 	"banhao.dev/banhao/internal/web"
@@ -48,6 +50,7 @@ type app struct {
 	cas  *cases.Service
 	ref  *reform.Service
 	sup  *supervise.Service
+	rat  *ratings.Service
 }
 
 // newFlags returns a flag set bound to cfg for a subcommand.
@@ -180,6 +183,7 @@ func open(ctx context.Context, cfg config.Config, env *cliEnv, migrate bool) (*a
 	// Warnings and cards from "case.light", findings from "case.event".
 	a.out.Handle(cases.TopicLight, a.sup.HandleLight)
 	a.out.Handle(cases.TopicEvent, a.sup.HandleEvent)
+	a.wireRatings()
 	a.registerJobs()
 	return a, nil
 }
@@ -197,7 +201,7 @@ func (a *app) seedDemo(ctx context.Context) error {
 // serve runs the HTTP server and the background jobs until ctx ends.
 func (a *app) serve(ctx context.Context, env *cliEnv, ready func(url string)) error {
 	srv, err := web.New(web.Deps{Config: a.cfg, DB: a.db, Clock: a.clk, Sim: a.sim, Auth: a.auth, Log: a.log, Version: version,
-		Calendar: a.cal, Outbox: a.out, Jobs: a.jobs, Blobs: a.blob, Catalog: a.cat, Cases: a.cas, Reform: a.ref, Supervise: a.sup})
+		Calendar: a.cal, Outbox: a.out, Jobs: a.jobs, Blobs: a.blob, Catalog: a.cat, Cases: a.cas, Reform: a.ref, Supervise: a.sup, Ratings: a.rat})
 	if err != nil {
 		return err
 	}
@@ -252,6 +256,10 @@ func (a *app) registerJobs() {
 		_, err := a.cas.RemindPending(ctx, a.clk.Now())
 		return err
 	})
+	a.jobs.Register("ratings-close-windows", 10*time.Minute, func(ctx context.Context) error {
+		_, err := a.rat.CloseDueMoments(ctx, a.clk.Now())
+		return err
+	})
 	a.jobs.Register("cases-lights", 15*time.Second, func(ctx context.Context) error {
 		_, err := a.cas.RefreshLights(ctx, a.clk.Now())
 		return err
@@ -262,4 +270,25 @@ func (a *app) registerJobs() {
 		_, err := a.ref.SendReminders(ctx, a.clk.Now())
 		return err
 	})
+}
+
+// wireRatings builds the ratings service and its outbox handlers: case
+// events open rateable moments (and send the SMS rating link on
+// conclusion); ratings and rectifications are pushed to the external
+// evaluation system when a webhook is configured, re-sent by the outbox on
+// failure.
+func (a *app) wireRatings() {
+	base := a.cfg.BaseURL
+	if base == "" {
+		base = "http://" + a.cfg.Addr
+	}
+	a.rat = ratings.NewService(ratings.Deps{DB: a.db, Clock: a.clk, Calendar: ratings.WorkingCalendar{Cal: a.cal}, BaseURL: base,
+		Directory: ratings.CasesDirectory{Cases: a.cas, Catalog: a.cat, Places: places.NewService(a.db, a.clk), Auth: a.auth}})
+	// case.event feeds both supervision findings and rating moments.
+	a.out.Handle(cases.TopicEvent, supervise.FanOut(a.sup.HandleEvent, a.rat.HandleCaseEvent))
+	if a.cfg.RatingsWebhook != "" {
+		a.out.Handle(ratings.TopicPush, webhook.Handler(a.cfg.RatingsWebhook, a.cfg.RatingsWebhookSecret))
+	} else {
+		a.out.Handle(ratings.TopicPush, ratings.DiscardPush)
+	}
 }

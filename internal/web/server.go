@@ -25,6 +25,7 @@ import (
 	"banhao.dev/banhao/internal/platform/db"
 	"banhao.dev/banhao/internal/platform/jobs"
 	"banhao.dev/banhao/internal/platform/outbox"
+	"banhao.dev/banhao/internal/ratings"
 	"banhao.dev/banhao/internal/reform"
 	"banhao.dev/banhao/internal/supervise"
 )
@@ -48,6 +49,7 @@ type Deps struct {
 	Cases     *cases.Service
 	Reform    *reform.Service
 	Supervise *supervise.Service
+	Ratings   *ratings.Service
 	// Version is printed in the footer and /healthz.
 	Version string
 }
@@ -104,6 +106,7 @@ func New(deps Deps) (*Server, error) {
 	s.registerReform()
 	s.registerCasesAPI()
 	s.registerSupervise()
+	s.registerRatings()
 	return s, nil
 }
 

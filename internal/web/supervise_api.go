@@ -6,26 +6,13 @@ import (
 
 	"banhao.dev/banhao/internal/platform/calendar"
 	"banhao.dev/banhao/internal/platform/clock"
-	"banhao.dev/banhao/internal/platform/errs"
 	"banhao.dev/banhao/internal/supervise"
 )
 
-func queryID(r *http.Request, name string) (int64, error) {
-	v := r.URL.Query().Get(name)
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 {
-		return 0, errs.Field(name, "bad_number", "请填写有效的编号")
-	}
-	return n, nil
-}
-
 func (s *Server) apiCaseStats(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	org, err1 := queryID(r, "org")
-	win, err2 := queryID(r, "window")
+	org, err1 := queryID(r.URL.Query(), "org")
+	win, err2 := queryID(r.URL.Query(), "window")
 	if err := firstErr(err1, err2); err != nil {
 		s.fail(w, r, err)
 		return
@@ -69,7 +56,7 @@ func (s *Server) apiSuperviseDashboard(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apiFindings(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	org, err := queryID(r, "org")
+	org, err := queryID(r.URL.Query(), "org")
 	if err != nil {
 		s.fail(w, r, err)
 		return

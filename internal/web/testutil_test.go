@@ -27,6 +27,7 @@ import (
 	"banhao.dev/banhao/internal/platform/jobs"
 	"banhao.dev/banhao/internal/platform/notify"
 	"banhao.dev/banhao/internal/platform/outbox"
+	"banhao.dev/banhao/internal/ratings"
 	"banhao.dev/banhao/internal/reform"
 	"banhao.dev/banhao/internal/supervise"
 )
@@ -93,7 +94,9 @@ func newTestEnv(t *testing.T, d *db.DB) *testEnv {
 	sup := supervise.NewService(supervise.Deps{DB: d, Clock: sim, Calendar: cal, Fees: supervise.CatalogFees{Catalog: cat}})
 	sup.Register(out)
 	srv, err := New(Deps{Config: cfg, DB: d, Clock: sim, Sim: sim, Auth: a, Log: log, Version: "test",
-		Calendar: cal, Outbox: out, Jobs: runner, Blobs: blobs, Catalog: cat, Cases: cs, Reform: reform.NewService(d, sim, cal), Supervise: sup})
+		Calendar: cal, Outbox: out, Jobs: runner, Blobs: blobs, Catalog: cat, Cases: cs, Reform: reform.NewService(d, sim, cal), Supervise: sup,
+		Ratings: ratings.NewService(ratings.Deps{DB: d, Clock: sim, Calendar: ratings.WorkingCalendar{Cal: cal}, BaseURL: "http://127.0.0.1",
+			Directory: ratings.CasesDirectory{Cases: cs, Catalog: cat, Places: places.NewService(d, sim), Auth: a}})})
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}

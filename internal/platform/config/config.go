@@ -26,6 +26,10 @@ type Config struct {
 	SessionTTL   time.Duration // login lifetime
 	Node         string        // node name for job leases (defaults to hostname+pid)
 	JobsEnabled  bool          // run background jobs in serve
+	// RatingsWebhook is the external evaluation system (the provincial 好差评
+	// platform) ratings and rectifications are pushed to; "" keeps them local.
+	RatingsWebhook       string
+	RatingsWebhookSecret string // HMAC key of the pushes (secret)
 }
 
 // Default returns the defaults.
@@ -92,6 +96,8 @@ func (c *Config) Flags(fs *flag.FlagSet, getenv func(string) string, which ...st
 	boolean(&c.SecureCookie, "secure-cookie", "Cookie 加 Secure 标记并发送 HSTS（部署在 HTTPS 之后）")
 	boolean(&c.JobsEnabled, "jobs", "在本进程运行后台任务")
 	str(&c.Node, "node", "节点名称，用于后台任务租约（默认 主机名-进程号）")
+	str(&c.RatingsWebhook, "ratings-webhook", "好差评推送地址：外部（省级）好差评系统接收评价的 URL")
+	str(&c.RatingsWebhookSecret, "ratings-webhook-secret", "好差评推送的 HMAC 签名密钥")
 	if want("session-ttl") {
 		def := c.SessionTTL
 		if v, err := time.ParseDuration(env("session-ttl", "")); err == nil {
@@ -135,5 +141,5 @@ func (c Config) String() string {
 			}
 		}
 	}
-	return fmt.Sprintf("db=%s addr=%s demo=%v blob-dir=%s max-upload-mb=%d auto-migrate=%v jobs=%v", dbURL, c.Addr, c.Demo, c.BlobDir, c.MaxUploadMB, c.AutoMigrate, c.JobsEnabled)
+	return fmt.Sprintf("db=%s addr=%s demo=%v blob-dir=%s max-upload-mb=%d auto-migrate=%v jobs=%v ratings-webhook=%q", dbURL, c.Addr, c.Demo, c.BlobDir, c.MaxUploadMB, c.AutoMigrate, c.JobsEnabled, c.RatingsWebhook)
 }
