@@ -481,6 +481,15 @@ func editorErrors(it *catalog.Item, fields []errs.FieldError) map[string]string 
 		if i := strings.Index(k, ".add_fees["); i >= 0 {
 			k = k[:i] + ".add_fees"
 		}
+		// Errors on a whole group are shown at its first input.
+		switch {
+		case k == "promised_limit" || k == "legal_limit" || strings.HasSuffix(k, ".promised_limit"):
+			k += ".days"
+		case k == "remedies":
+			k = "remedies.reconsideration"
+		case k == "legal_basis":
+			k = "legal_basis[0].law"
+		}
 		put(k, f.Message)
 	}
 	return out
