@@ -167,6 +167,14 @@ func TestCatalogAdminAPIVersionsAndDiff(t *testing.T) {
 		if len(diff.Materials.Changed) != 1 || diff.Materials.Changed[0].ID != "lease" || diff.Materials.Changed[0].Changes[0].Field != "notes" {
 			t.Errorf("materials changed %+v, want lease notes", diff.Materials.Changed)
 		}
+		page := c.browser()
+		page.login("sup1", "Passw0rd!")
+		_, body := page.get("/admin/items/" + testCode + "/versions?from=1&to=2")
+		for _, want := range []string{"第 1 版 → 第 2 版", "新增：经营者照片（photo）", "删除：个体工商户登记申请书（form）", "租期不少于一年", "个体工商户设立登记"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("versions page lacks %q", want)
+			}
+		}
 		if st := c.apiCall("GET", "/api/v1/items/"+testCode+"/diff?from=1&to=2", "", nil, nil); st != 404 {
 			t.Fatalf("anonymous diff against a draft: %d, want 404", st)
 		}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -502,14 +501,4 @@ func slicesContains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// sortedKeys is used by tests and the error summary to list errors stably.
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

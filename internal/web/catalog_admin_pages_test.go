@@ -294,3 +294,48 @@ func TestCatalogAdminExcelImport(t *testing.T) {
 		}
 	})
 }
+
+// Adjustment batches and synonyms through the pages.
+func TestCatalogAdminAdjustmentAndSynonymPages(t *testing.T) {
+	c := newCatEnv(t, newTestEnv(t, dbtest.SQLite(t)))
+	c.mustPublished(testCode)
+	b := c.browser()
+	b.login("catadm", "Passw0rd!")
+	form := url.Values{"title": {"关于取消部分事项的通知"}, "doc_no": {""}, "effective_date": {"2026-04-01"}, "region_code": {"990121"},
+		"entries[0].kind": {"cancel"}, "entries[0].code": {testCode}, "entries[1].kind": {"change"}, "entries[1].code": {""},
+		"entries[2].kind": {"merge"}, "entries[2].sources": {"0100009000-990121-01"}, "entries[2].from": {testCode}, "entries[2].new_code": {"0100008000-990121-01"}}
+	st, body, _ := b.post("/admin/adjustments/new", "/admin/adjustments", form)
+	if st != 422 || !strings.Contains(body, `id="doc_no-error"`) || !strings.Contains(body, `id="entries[2].sources-error"`) {
+		t.Fatalf("bad batch: %d, want 422 with doc_no and the merge row's sources marked: %s", st, firstLine(body, "form-error"))
+	}
+	form.Set("doc_no", "示政发〔2026〕9号")
+	form.Del("entries[2].kind")
+	form.Del("entries[2].sources")
+	form.Del("entries[2].from")
+	form.Del("entries[2].new_code")
+	st, body, path := b.post("/admin/adjustments/new", "/admin/adjustments", form)
+	if st != 200 || !strings.HasPrefix(path, "/admin/adjustments/") || !strings.Contains(body, "草稿") {
+		t.Fatalf("create batch: %d at %s: %s", st, path, firstLine(body, "form-error"))
+	}
+	st, body, _ = b.post(path, path+"/publish", nil)
+	if st != 200 || !strings.Contains(body, "已发布，待生效") {
+		t.Fatalf("publish batch: %d", st)
+	}
+	if _, body := b.get("/admin/adjustments"); !strings.Contains(body, "2026-04-01") || !strings.Contains(body, "已发布，待生效") {
+		t.Fatal("batch list lacks the batch")
+	}
+	st, body, _ = b.post("/admin/synonyms", "/admin/synonyms", url.Values{"term": {"开小店"}, "expansions": {"个体工商户、营业执照"}})
+	if st != 200 || !strings.Contains(body, "个体工商户、营业执照") {
+		t.Fatalf("save synonym: %d", st)
+	}
+	st, body, _ = b.post("/admin/synonyms", "/admin/synonyms", url.Values{"term": {""}, "expansions": {"x"}})
+	if st != 422 || !strings.Contains(body, `id="term-error"`) {
+		t.Fatalf("empty synonym term: %d, want 422 at term", st)
+	}
+	var list struct {
+		Items []catalog.Synonym `json:"items"`
+	}
+	if st := c.apiCall("PUT", "/api/v1/admin/synonyms", c.Admin, catalog.Synonym{Term: "开小店"}, &list); st != 200 || len(list.Items) != 0 {
+		t.Fatalf("delete synonym through the API: %d %+v", st, list)
+	}
+}
