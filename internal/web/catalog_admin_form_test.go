@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"testing"
 
+	"banhao.dev/banhao/internal/catalog"
 	"banhao.dev/banhao/internal/platform/errs"
 )
 
@@ -52,6 +53,30 @@ func TestEditorErrorsMapServicePathsToInputs(t *testing.T) {
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("got %s=%q, want %q (all: %v)", k, got[k], v, got)
+		}
+	}
+}
+
+// Every element of every demo item survives the editor form unchanged, so
+// opening and saving an item in the editor never loses anything.
+func TestEditorFormKeepsEveryDemoElement(t *testing.T) {
+	items, err := catalog.DemoItems()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items {
+		it.OrgID = 7
+		catalog.Normalize(&it)
+		got, err := parseItemForm(itemForm(&it))
+		if err != nil {
+			t.Fatalf("%s: %v", it.Code, err)
+		}
+		catalog.Normalize(&got)
+		got.Org, got.Status = it.Org, it.Status
+		a, _ := json.Marshal(it)
+		b, _ := json.Marshal(got)
+		if string(a) != string(b) {
+			t.Errorf("%s changed through the form:\n%s\n%s", it.Code, a, b)
 		}
 	}
 }
