@@ -107,6 +107,7 @@ func New(deps Deps) (*Server, error) {
 	s.registerCasesAPI()
 	s.registerSupervise()
 	s.registerRatings()
+	s.registerCatalogAdmin()
 	return s, nil
 }
 
