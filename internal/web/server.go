@@ -96,6 +96,7 @@ func New(deps Deps) (*Server, error) {
 	s.registerCalendar()
 	s.registerPlatform()
 	s.registerPlaces()
+	s.registerCatalog()
 	return s, nil
 }
 
