@@ -135,6 +135,11 @@ func (s *Server) renderChecklistForm(w http.ResponseWriter, r *http.Request, ver
 func (s *Server) checklistViewOf(r *http.Request, cl catalog.Checklist, it *catalog.Item) checklistView {
 	v := checklistView{Checklist: cl, Item: it, Materials: materialViews(it, cl.Materials), Legal: limitText(cl.LegalLimit),
 		Promised: limitText(cl.PromisedLimit), Trips: tripsLabel(cl.Trips)}
+	for i := range v.Materials {
+		if !v.Materials[i].Required {
+			v.Materials[i].When = "根据您的情形需要提交"
+		}
+	}
 	if cl.Number != "" {
 		v.URL = s.baseURL(r) + "/checklists/" + cl.Number
 		v.QR = "/checklists/" + cl.Number + "/qr.png"

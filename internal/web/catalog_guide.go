@@ -70,7 +70,7 @@ func conditionText(it *catalog.Item, m catalog.Material) string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return strings.Join(parts, "且") + "时提交"
+	return "视情形提交：" + strings.Join(parts, "且") + "时提交"
 }
 
 func answerText(it *catalog.Item, sid, aid string) (string, string, bool) {

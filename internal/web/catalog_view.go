@@ -103,6 +103,7 @@ func labels(kind string, codes []string) []string {
 func highlight(text, query string) template.HTML {
 	q := search.Normalize(query)
 	rs := []rune(text)
+	text = string(rs) // invalid UTF-8 becomes U+FFFD on every path
 	mark := make([]bool, len(rs))
 	if q == "" {
 		return template.HTML(template.HTMLEscapeString(text))
