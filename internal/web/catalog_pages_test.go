@@ -126,6 +126,20 @@ func TestCatalogPagesGuide(t *testing.T) {
 			t.Fatalf("malformed hash: got %d, want 422", st)
 		}
 	})
+	t.Run("an uploaded file is served from the blob store with its type", func(t *testing.T) {
+		ref, err := e.Srv.Blobs.Put(context.Background(), strings.NewReader("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), "样表.pdf")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.Get(e.HTTP.URL + "/files/" + ref.Hash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" || !strings.Contains(resp.Header.Get("Content-Disposition"), ".pdf") {
+			t.Fatalf("got %d %q %q", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"))
+		}
+	})
 	t.Run("fees are listed with amount and basis", func(t *testing.T) {
 		_, mort := b.get("/items/0700002001-990121-01")
 		wantContains(t, "mortgage guide", mort, `id="fees"`, "不动产登记费（住宅）", "80 元", "发改价格规〔2016〕2559号")
