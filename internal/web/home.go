@@ -27,7 +27,7 @@ func (s *Server) registerHome() {
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "home", s.newPage(w, r, "首页", nil))
+	s.render(w, r, http.StatusOK, "home", s.newPage(w, r, "首页", s.homeData(r)))
 }
 
 // requirePage returns the principal or renders the 401/403 page.

@@ -89,13 +89,13 @@ func (s *Server) reformReport(w http.ResponseWriter, r *http.Request) {
 	const rowH, maxW = 34, 420
 	for i, row := range append(rep.Rows, rep.Total) {
 		data.Bars = append(data.Bars, reportBar{Label: row.Unit.Name, Y: 10 + i*rowH, TextY: 10 + i*rowH + 17,
-			W: int(row.CompletionRate * maxW), Pct: pctText(row.CompletionRate, row.Due)})
+			W: int(row.CompletionRate * maxW), Pct: reformPct(row.CompletionRate, row.Due)})
 	}
 	data.Height = 20 + len(data.Bars)*rowH
 	s.render(w, r, http.StatusOK, "reform_report", s.newPage(w, r, data.MonthCN+"改革任务完成情况通报", data))
 }
 
-func pctText(rate float64, due int) string {
+func reformPct(rate float64, due int) string {
 	if due == 0 {
 		return "—"
 	}

@@ -108,6 +108,7 @@ func New(deps Deps) (*Server, error) {
 	s.registerSupervise()
 	s.registerRatings()
 	s.registerCatalogAdmin()
+	s.registerCatalog()
 	return s, nil
 }
 

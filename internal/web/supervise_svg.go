@@ -8,17 +8,17 @@ import (
 	"banhao.dev/banhao/internal/supervise"
 )
 
-// bar is one bar of a server-rendered SVG chart.
-type bar struct {
+// svBar is one bar of a server-rendered SVG chart.
+type svBar struct {
 	Label string
 	Value float64 // plotted length
-	Text  string  // shown after the bar
+	Text  string  // shown after the svBar
 	Class string  // CSS class: green, yellow, red, blue
 }
 
 // hbarChart renders horizontal bars as inline SVG (no script, no CDN), with
 // a title and a text alternative for screen readers.
-func hbarChart(title string, bars []bar, max float64) template.HTML {
+func hbarChart(title string, bars []svBar, max float64) template.HTML {
 	const labelW, barW, rowH, textW = 190, 360, 26, 90
 	if max <= 0 {
 		max = 1
@@ -53,7 +53,7 @@ func lightChart(l supervise.LightCount) template.HTML {
 			max = float64(v)
 		}
 	}
-	return hbarChart("在办件红黄绿灯分布", []bar{
+	return hbarChart("在办件红黄绿灯分布", []svBar{
 		{"绿灯（正常）", float64(l.Green), fmt.Sprint(l.Green), "green"},
 		{"黄灯（预警）", float64(l.Yellow), fmt.Sprint(l.Yellow), "yellow"},
 		{"红灯（超期）", float64(l.Red), fmt.Sprint(l.Red), "red"},
@@ -61,12 +61,12 @@ func lightChart(l supervise.LightCount) template.HTML {
 }
 
 func rateChart(gs []supervise.Stats) template.HTML {
-	var bars []bar
+	var bars []svBar
 	for _, g := range gs {
 		if g.Accepted == 0 {
 			continue
 		}
-		bars = append(bars, bar{shortLabel(g.Label), g.CompletionRate, supervise.Pct(g.CompletionRate), "blue"})
+		bars = append(bars, svBar{shortLabel(g.Label), g.CompletionRate, supervise.Pct(g.CompletionRate), "blue"})
 	}
 	if len(bars) == 0 {
 		return ""
@@ -75,9 +75,9 @@ func rateChart(gs []supervise.Stats) template.HTML {
 }
 
 func scoreChart(rows []supervise.ScoreRow) template.HTML {
-	var bars []bar
+	var bars []svBar
 	for _, r := range rows {
-		bars = append(bars, bar{shortLabel(r.Name), r.CompletionRate, supervise.Pct(r.CompletionRate), "blue"})
+		bars = append(bars, svBar{shortLabel(r.Name), r.CompletionRate, supervise.Pct(r.CompletionRate), "blue"})
 	}
 	if len(bars) == 0 {
 		return ""
