@@ -90,8 +90,8 @@ func (s *Service) demoAdvance(ctx context.Context, k DemoCast, no, goal string) 
 	if c, err = s.Accept(ctx, k.Clerk, no, AcceptRequest{WindowRef: win}); err != nil || goal == "accepted" {
 		return err
 	}
-	// Walk the template up to its last step.
-	for c.StepIndex < len(c.Steps)-1 {
+	// Walk the template up to its decision step.
+	for c.StepIndex < decisionStep(c.Steps) {
 		by := s.demoActor(k, c)
 		if c, err = s.Review(ctx, by, no, OpinionRequest{WindowRef: win, Opinion: "经审查，符合法定条件"}); err != nil {
 			return err

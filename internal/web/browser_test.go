@@ -56,7 +56,7 @@ func TestBrowserLoginRolesAndElderlyMode(t *testing.T) {
 					t.Errorf("nav %q shows %q to %s", nav, w, c.login)
 				}
 			}
-			browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS(".flash")))
+			browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS(`nav.main-nav a[href="/login"]`)))
 		})
 	}
 	// Large-font mode: toggled with the keyboard-reachable header button,

@@ -150,7 +150,7 @@ func TestCasesAPIBadInput(t *testing.T) {
 			{"an unknown channel", "POST", "/api/v1/cases", person,
 				map[string]any{"item": itemSetup, "channel": "fax", "materials": good}, 422, "channel_invalid", "channel"},
 			{"an unknown field", "POST", "/api/v1/cases", person,
-				map[string]any{"item": itemSetup, "channel": "online", "materials": good, "priority": "high"}, 422, "bad_json", ""},
+				map[string]any{"item": itemSetup, "channel": "online", "materials": good, "priority": "high"}, 422, "unknown_field", ""},
 			{"a correction naming a material outside the item version", "POST", "/api/v1/cases/" + submitted + "/actions/request-correction", "clerk",
 				map[string]any{"items": []map[string]any{{"material_id": "moon_rock", "reason": "不清晰"}}}, 422, "correction_material_unknown", "items[0].material_id"},
 			{"a correction without a reason", "POST", "/api/v1/cases/" + submitted + "/actions/request-correction", "clerk",

@@ -20,7 +20,7 @@ func browserLogin(t *testing.T, ctx context.Context, e *testEnv, login string) {
 	t.Helper()
 	browsertest.Do(t, ctx, chromedp.Navigate(e.HTTP.URL+"/"))
 	if browsertest.Eval[bool](t, ctx, `!!document.querySelector('#logout')`) {
-		browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS(".flash")))
+		browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS(`nav.main-nav a[href="/login"]`)))
 	}
 	browsertest.Do(t, ctx, chromedp.Navigate(e.HTTP.URL+"/login"),
 		browsertest.Fill("#login", login), browsertest.Fill("#password", demo.Password),

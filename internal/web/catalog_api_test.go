@@ -328,7 +328,7 @@ func TestCatalogAPIChecklist(t *testing.T) {
 		}{
 			{"an unknown answer is 422 on its situation", path, map[string]any{"answers": map[string]string{"scope": "bakery"}}, 422, "answers.scope", "unknown_answer"},
 			{"an unknown situation is 422 on it", path, map[string]any{"answers": map[string]string{"colour": "red"}}, 422, "answers.colour", "unknown_answer"},
-			{"an unknown field is 422", path, map[string]any{"answers": map[string]string{}, "extra": 1}, 422, "", "bad_json"},
+			{"an unknown field is 422", path, map[string]any{"answers": map[string]string{}, "extra": 1}, 422, "extra", "unknown_field"},
 			{"answers of the wrong type are 422", path, map[string]any{"answers": []string{"x"}}, 422, "answers", "bad_json"},
 			{"an unknown item is 404", "/api/v1/items/9999999999-990121-01/checklist", map[string]any{"answers": map[string]string{}}, 404, "", "item_not_found"},
 			{"an unknown version is 404", path, map[string]any{"answers": map[string]string{}, "version": 7}, 404, "", "item_version_not_found"},

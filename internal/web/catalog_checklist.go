@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-
 	"banhao.dev/banhao/internal/catalog"
 	"banhao.dev/banhao/internal/platform/errs"
 )
@@ -231,4 +230,3 @@ func (s *Server) checklistQR(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "private, max-age=3600")
 	_, _ = w.Write(png)
 }
-

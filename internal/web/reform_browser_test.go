@@ -18,8 +18,8 @@ func TestBrowserReformTaskFlow(t *testing.T) {
 	e := newTestEnv(t, dbtest.SQLite(t))
 	f := newReformFixture(t, e)
 	login := func(name string) {
+		browsertest.Do(t, ctx, chromedp.Navigate(e.HTTP.URL+"/login"))
 		browsertest.Do(t, ctx,
-			chromedp.Navigate(e.HTTP.URL+"/login"),
 			browsertest.Fill("#login", name),
 			browsertest.Fill("#password", "Passw0rd!"),
 			chromedp.Click(chromedp.CSS("#login-submit")),
@@ -27,7 +27,7 @@ func TestBrowserReformTaskFlow(t *testing.T) {
 		)
 	}
 	logout := func() {
-		browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS(".flash")))
+		browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS(`nav.main-nav a[href="/login"]`)))
 	}
 
 	login("sup")
