@@ -119,6 +119,9 @@ func TestCatalogAPIHitShape(t *testing.T) {
 	if food["case_type"] != "promised" || food["kind"] != "license" || food["org"] != "示范县市场监督管理局" {
 		t.Errorf("got case_type %v kind %v org %v", food["case_type"], food["kind"], food["org"])
 	}
+	if m, _ := food["match"].(map[string]any); m["kind"] != "synonym" || m["query"] != "开饭店" || m["term"] != "食品经营" {
+		t.Errorf("got match %v, want the synonym 开饭店 → 食品经营", food["match"])
+	}
 }
 
 func TestCatalogAPIBrowseAndBadQueries(t *testing.T) {
