@@ -47,6 +47,8 @@ type checklistView struct {
 	Legal, Promised string
 	Trips           string
 	URL, QR         string
+	ApplyURL        string      // online application with these answers; "" when not applicable online
+	Places          []hallPlace // halls and windows serving the item
 }
 
 func answersFrom(v url.Values) map[string]string {
@@ -136,6 +138,12 @@ func (s *Server) checklistViewOf(r *http.Request, cl catalog.Checklist, it *cata
 			v.Materials[i].When = "根据您的情形需要提交"
 		}
 	}
+	// The application always files against the current version, so the link
+	// is offered only when the checklist was computed on it.
+	if cur, err := s.Catalog.Guide(r.Context(), cl.Code, 0); err == nil && cur.Version == cl.Version {
+		v.ApplyURL = applyURL(cur, cl.Answers)
+	}
+	v.Places = s.placesFor(r.Context(), it)
 	if cl.Number != "" {
 		v.URL = s.baseURL(r) + "/checklists/" + cl.Number
 		v.QR = "/checklists/" + cl.Number + "/qr.png"
