@@ -432,3 +432,15 @@ func TestCatalogAPIAdjustments(t *testing.T) {
 		}
 	})
 }
+
+func TestCatalogAPISavingAnIncompleteChecklistNamesTheOpenQuestion(t *testing.T) {
+	e := newCatalogEnv(t, dbtest.SQLite(t))
+	var prob Problem
+	body := map[string]any{"answers": map[string]string{"scope": "catering", "promise": "no", "agent": "no"}, "save": true}
+	if got := e.apiCall("POST", "/api/v1/items/"+foodCode+"/checklist", "", body, &prob); got != 422 || prob.Code != "unanswered_question" {
+		t.Fatalf("got %d %q, want 422 unanswered_question", got, prob.Code)
+	}
+	if f := problemFields(prob); f["answers.water"] == "" || len(f) != 1 {
+		t.Errorf("got fields %v, want answers.water only", f)
+	}
+}
