@@ -402,6 +402,8 @@ func TestCatalogAPIFacetsAndStats(t *testing.T) {
 			var p Problem
 			wantProblem(t, e.apiCall("GET", "/api/v1/stats/catalog?"+q, "", nil, &p), p, 422, strings.Split(q, "=")[0], "")
 		}
+		var p Problem
+		wantProblem(t, e.apiCall("GET", "/api/v1/stats/catalog?org=999999", "", nil, &p), p, 404, "org", "org_not_found")
 	})
 }
 
