@@ -117,7 +117,9 @@ func (s *Service) parseWorkbook(ctx context.Context, c Caller, f *excelize.File)
 	return items, ierrs
 }
 
-func cellKey(sheet string, row int, header string) string { return fmt.Sprintf("%s\x00%d\x00%s", sheet, row, header) }
+func cellKey(sheet string, row int, header string) string {
+	return fmt.Sprintf("%s\x00%d\x00%s", sheet, row, header)
+}
 
 // dependsOn lists, per items-sheet column, the other columns its validation reads.
 var dependsOn = map[string][]string{"承诺办结时限": {"法定办结时限"}}
