@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"fmt"
 	"html"
 	"net/url"
 	"regexp"
@@ -9,6 +11,7 @@ import (
 
 	"banhao.dev/banhao/internal/demo"
 	"banhao.dev/banhao/internal/platform/dbtest"
+	"banhao.dev/banhao/internal/supervise"
 )
 
 var applyLinkRe = regexp.MustCompile(`id="apply-online" href="([^"]+)"`)
@@ -78,4 +81,19 @@ func TestCatalogPagesLeadToApplying(t *testing.T) {
 			t.Error("apply form asks for a material the answers exclude")
 		}
 	})
+}
+
+// The spec shows catalog metrics on the supervisor dashboard too.
+func TestSupervisorDashboardShowsCatalogMetrics(t *testing.T) {
+	e := newCaseEnv(t, dbtest.SQLite(t))
+	b := e.browser()
+	b.login("supervisor", demo.Password)
+	st, body := b.get("/supervise")
+	if st != 200 {
+		t.Fatalf("got %d", st)
+	}
+	m := e.Srv.Catalog.Metrics(context.Background(), "", 0)
+	card := regexp.MustCompile(`(?s)<div class="card" id="catalog-metrics">.*?</div>`).FindString(body)
+	wantContains(t, "catalog card", card, "事项目录", fmt.Sprintf("<dd>%d</dd>", m.Items), `id="catalog-compression">`+supervise.Pct(m.CompressionRate), "可用电子证照替代的材料",
+		fmt.Sprintf("%d 项", m.ELicenseMaterials), `href="/catalog/metrics"`)
 }
