@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"banhao.dev/banhao/internal/catalog"
+	"banhao.dev/banhao/internal/platform/auth"
 	"banhao.dev/banhao/internal/platform/errs"
 )
 
@@ -48,6 +49,7 @@ type checklistView struct {
 	Trips           string
 	URL, QR         string
 	ApplyURL        string      // online application with these answers; "" when not applicable online
+	WindowURL       string      // for window staff: the counter form with this checklist's number filled in
 	Places          []hallPlace // halls and windows serving the item
 }
 
@@ -144,6 +146,9 @@ func (s *Server) checklistViewOf(r *http.Request, cl catalog.Checklist, it *cata
 		v.ApplyURL = applyURL(cur, cl.Answers)
 	}
 	v.Places = s.placesFor(r.Context(), it)
+	if p := principal(r); cl.Number != "" && p != nil && p.Has(auth.Clerk) {
+		v.WindowURL = "/window?checklist=" + url.QueryEscape(cl.Number)
+	}
 	if cl.Number != "" {
 		v.URL = s.baseURL(r) + "/checklists/" + cl.Number
 		v.QR = "/checklists/" + cl.Number + "/qr.png"

@@ -57,6 +57,7 @@ func TestCatalogPagesLeadToApplying(t *testing.T) {
 			t.Fatalf("got apply link %q, want %q", got, wantLink)
 		}
 	})
+	var number string
 	t.Run("the saved checklist applies with the answers and lists the windows", func(t *testing.T) {
 		form := url.Values{"a.scope": {"catering"}, "a.water": {"own"}, "a.promise": {"no"}, "a.agent": {"no"}}
 		base := "/items/" + foodCode + "/checklist"
@@ -64,10 +65,30 @@ func TestCatalogPagesLeadToApplying(t *testing.T) {
 		if st != 200 || !strings.HasPrefix(path, "/checklists/") {
 			t.Fatalf("got %d at %s", st, path)
 		}
+		number = strings.TrimPrefix(path, "/checklists/")
 		if got := applyLinkOf(body); got != wantLink {
 			t.Fatalf("got apply link %q, want %q", got, wantLink)
 		}
 		wantContains(t, "checklist", body, `id="windows"`, "示范县政务服务中心")
+		if strings.Contains(body, `id="file-at-window"`) {
+			t.Error("the public sees the counter link")
+		}
+	})
+	t.Run("window staff loading the number get a link to file it at the counter", func(t *testing.T) {
+		clerk := e.browser()
+		clerk.login("clerk", demo.Password)
+		_, body := clerk.get("/checklists?number=" + number)
+		m := regexp.MustCompile(`id="file-at-window" href="([^"]+)"`).FindStringSubmatch(body)
+		if m == nil || html.UnescapeString(m[1]) != "/window?checklist="+number {
+			t.Fatalf("got window link %v, want /window?checklist=%s", m, number)
+		}
+		if st, form := clerk.get(html.UnescapeString(m[1])); st != 200 || !strings.Contains(form, `name="checklist" value="`+number+`"`) {
+			t.Fatalf("counter form from the checklist: got %d without the number filled in", st)
+		}
+		st, form := clerk.get("/window/new?kind=person&id_number=" + demoPerson() + "&checklist=" + number)
+		if st != 200 || !strings.Contains(form, "食品加工用水水质检验合格报告") {
+			t.Fatalf("counter filing with the checklist: got %d without its materials", st)
+		}
 	})
 	t.Run("the applicant following the link gets the form with the checklist's materials", func(t *testing.T) {
 		app := e.browser()
