@@ -3,14 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
 
 	"banhao.dev/banhao/internal/catalog"
 	"banhao.dev/banhao/internal/platform/config"
-	"banhao.dev/banhao/internal/platform/errs"
 )
 
 const (
@@ -59,14 +57,7 @@ func cmdImport(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	defer a.close()
 	rep, err := a.cat.ImportExcel(ctx, catalog.System, bytes.NewReader(data), catalog.ImportOptions{Submit: *submit})
-	if e, ok := errs.As(err); ok && errors.Is(err, catalog.ErrImport) {
-		list, _ := e.Extra["errors"].([]catalog.ImportError)
-		for _, ie := range list {
-			fmt.Fprintf(env.stderr, "%s!%s%d（%s）：%s\n", ie.Sheet, ie.Column, ie.Row, ie.Header, ie.Message)
-		}
-		return e
-	}
-	if err != nil {
+	if err != nil { // an ErrImport lists every bad cell (sheet, row, column, message) in its text
 		return err
 	}
 	state := "草稿"

@@ -117,6 +117,9 @@ func TestImportExportItemsRoundTrip(t *testing.T) {
 			if code != 1 || !strings.Contains(stderr, "实施主体") || !strings.Contains(stderr, "网上办理深度") || !strings.Contains(stderr, "事项!") {
 				t.Fatalf("broken import: exit %d %q %q, want 1 with both cells", code, stdout, stderr)
 			}
+			if n := strings.Count(stderr, "不存在的管理局"); n != 1 {
+				t.Errorf("broken import: the unknown org is reported %d times, want once: %s", n, stderr)
+			}
 			ctx := context.Background()
 			svc := catalog.NewService(d, clock.Wall{})
 			if err := svc.Start(ctx); err != nil {

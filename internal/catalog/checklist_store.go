@@ -34,11 +34,35 @@ func (s *Service) Checklist(ctx context.Context, code string, version int, answe
 	return cl, nil
 }
 
+// ErrUnanswered refuses to save a checklist while a question that applies
+// is unanswered: a saved 一次性告知单 must list exactly the materials
+// needed, and an open question leaves them undecided.
+var ErrUnanswered = errs.E(errs.Invalid, "unanswered_question", "请先回答所有适用的情形问题，再生成一次性告知单")
+
+// complete reports each asked question without an answer by field.
+func (cl Checklist) complete() error {
+	var fe errs.Fields
+	for _, q := range cl.Asked {
+		if q.AnswerID == "" {
+			fe.Add("answers."+q.SituationID, "请回答：“"+q.Question+"”")
+		}
+	}
+	if len(fe) == 0 {
+		return nil
+	}
+	c := *ErrUnanswered
+	c.Fields = fe
+	return &c
+}
+
 // SaveChecklist computes and stores a checklist under a new short number
 // (e.g. "QD7K3M9P2X") that the window can type or scan to load the answers.
 func (s *Service) SaveChecklist(ctx context.Context, c Caller, code string, version int, answers map[string]string) (Checklist, error) {
 	cl, err := s.Checklist(ctx, code, version, answers)
 	if err != nil {
+		return Checklist{}, err
+	}
+	if err := cl.complete(); err != nil {
 		return Checklist{}, err
 	}
 	raw, err := json.Marshal(cl.Answers)

@@ -9,6 +9,7 @@ import (
 
 	"banhao.dev/banhao/internal/platform/db"
 	"banhao.dev/banhao/internal/platform/dbtest"
+	"banhao.dev/banhao/internal/platform/errs"
 )
 
 func demoItem(t testing.TB, code string) *Item {
@@ -166,6 +167,25 @@ func TestSavedChecklistLoadsByNumber(t *testing.T) {
 		}
 		if _, err := svc.LoadChecklist(ctx, "QD00000000"); !errors.Is(err, ErrChecklistNotFound) {
 			t.Errorf("unknown number: got %v", err)
+		}
+	})
+}
+
+func TestSavingAChecklistWithAnOpenQuestionIsRefusedByField(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		svc, _, _ := mustSeeded(t, d)
+		// 食品经营许可: choosing catering asks about the water source too.
+		_, err := svc.SaveChecklist(ctx, Caller{}, "0100002000-990121-01", 0, map[string]string{"scope": "catering", "promise": "no", "agent": "no"})
+		if !errors.Is(err, ErrUnanswered) {
+			t.Fatalf("got %v, want %v", err, ErrUnanswered)
+		}
+		e, _ := errs.As(err)
+		if len(e.Fields) != 1 || e.Fields[0].Field != "answers.water" {
+			t.Errorf("got fields %+v, want only answers.water", e.Fields)
+		}
+		if _, err := svc.SaveChecklist(ctx, Caller{}, "0100002000-990121-01", 0, map[string]string{"scope": "catering", "water": "public", "promise": "no", "agent": "no"}); err != nil {
+			t.Errorf("complete answers: got %v, want saved", err)
 		}
 	})
 }

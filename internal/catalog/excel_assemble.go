@@ -100,10 +100,42 @@ func (s *Service) parseWorkbook(ctx context.Context, c Caller, f *excelize.File)
 		it.Situations[k].Answers = append(it.Situations[k].Answers, a.A)
 		ref.sits[k] = append(ref.sits[k], r+1)
 	}
+	// A cell that did not parse leaves its field at zero; validating the
+	// item would then report follow-on errors (承诺时限 above a 法定时限 of 0)
+	// that vanish once the cell is fixed, so those are left out.
+	unreadable := map[string]bool{}
+	for _, ie := range ierrs {
+		unreadable[cellKey(ie.Sheet, ie.Row, ie.Header)] = true
+	}
 	for _, it := range items {
-		ierrs = append(ierrs, s.checkImported(ctx, c, it, refs[it.Code], iIdx, mIdx, sIdx)...)
+		for _, ie := range s.checkImported(ctx, c, it, refs[it.Code], iIdx, mIdx, sIdx) {
+			if !followsUnreadable(ie, unreadable) {
+				ierrs = append(ierrs, ie)
+			}
+		}
 	}
 	return items, ierrs
+}
+
+func cellKey(sheet string, row int, header string) string {
+	return fmt.Sprintf("%s\x00%d\x00%s", sheet, row, header)
+}
+
+// dependsOn lists, per items-sheet column, the other columns its validation reads.
+var dependsOn = map[string][]string{"承诺办结时限": {"法定办结时限"}}
+
+// followsUnreadable reports whether a validation error is about a cell
+// that did not parse, or about one checked against such a cell.
+func followsUnreadable(ie ImportError, unreadable map[string]bool) bool {
+	if unreadable[cellKey(ie.Sheet, ie.Row, ie.Header)] {
+		return true
+	}
+	for _, h := range dependsOn[ie.Header] {
+		if ie.Sheet == SheetItems && unreadable[cellKey(SheetItems, ie.Row, h)] {
+			return true
+		}
+	}
+	return false
 }
 
 // checkImported resolves the org, checks the caller's region and validates

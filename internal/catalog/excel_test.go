@@ -112,6 +112,7 @@ func TestBrokenWorkbookChangesNothingAndListsEveryError(t *testing.T) {
 				mustOK(t, f.SetCellValue(sheet, fmt.Sprintf("%s%d", col(sheet, header), row), v))
 			}
 			set(SheetItems, "法定办结时限", 2, "三天")         // bad number
+			set(SheetItems, "承诺办结时限", 2, "1")          // fine, but cannot be compared with the bad legal limit
 			set(SheetItems, "实施主体", 3, "示范县宇宙管理局")     // unknown org
 			set(SheetItems, "事项编码", 5, rows[3][0])     // duplicate of row 4
 			set(SheetItems, "承诺办结时限", 6, "999")        // promised > legal
@@ -144,6 +145,11 @@ func TestBrokenWorkbookChangesNothingAndListsEveryError(t *testing.T) {
 			for _, ie := range list {
 				if ie.Sheet == SheetMaterials && ie.Header == "适用条件" && !strings.Contains(ie.Message, "第 1 行第") {
 					t.Errorf("CEL error without position: %s", ie.Message)
+				}
+				// Row 2's legal limit did not parse: its promised limit is
+				// not compared with the 0 left in its place.
+				if ie.Sheet == SheetItems && ie.Row == 2 && ie.Header == "承诺办结时限" {
+					t.Errorf("follow-on error of the unreadable legal limit reported: %s", ie)
 				}
 			}
 			var n int

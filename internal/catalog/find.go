@@ -41,6 +41,9 @@ type SearchHit struct {
 	Trips         int      `json:"trips"`
 	OnlineDepth   int      `json:"online_depth"`
 	Score         float64  `json:"score,omitempty"`
+	// Match says why the hit is there when its name does not contain the
+	// query (alias, keyword, synonym, pinyin initials).
+	Match *search.Match `json:"match,omitempty"`
 }
 
 // SearchResult is one page of hits: {"items": […], "total": N}.
@@ -119,7 +122,9 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) (SearchResult, erro
 		if !ok {
 			continue
 		}
-		out.Items = append(out.Items, hitOf(it, h.Score))
+		hit := hitOf(it, h.Score)
+		hit.Match = h.Match
+		out.Items = append(out.Items, hit)
 	}
 	return out, nil
 }

@@ -26,7 +26,7 @@ func (s *Service) Create(ctx context.Context, c Caller, in Item) (*Item, error) 
 		return s.createTx(ctx, tx, c, &it, now, 0)
 	})
 	if errors.Is(err, db.ErrDuplicate) {
-		return nil, ErrDuplicateCode.Withf("%s", it.Code)
+		return nil, ErrDuplicateCode.Withf("%s", it.Code).OnField("code")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("create item %s: %w", it.Code, err)

@@ -28,8 +28,12 @@ func TestItemLifecycleAndVersionImmutability(t *testing.T) {
 		if _, err := svc.Create(ctx, admin, in); err != nil {
 			t.Fatalf("create: %v", err)
 		}
-		if _, err := svc.Create(ctx, admin, in); !errors.Is(err, ErrDuplicateCode) {
+		_, err := svc.Create(ctx, admin, in)
+		if !errors.Is(err, ErrDuplicateCode) {
 			t.Fatalf("duplicate code: got %v, want %v", err, ErrDuplicateCode)
+		}
+		if e, _ := errs.As(err); len(e.Fields) != 1 || e.Fields[0].Field != "code" {
+			t.Errorf("duplicate code: got fields %+v, want the field code", e.Fields)
 		}
 		if _, err := svc.Guide(ctx, in.Code, 0); !errors.Is(err, ErrItemNotFound) {
 			t.Fatalf("draft visible to public: got %v", err)

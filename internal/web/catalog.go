@@ -55,6 +55,21 @@ type hitView struct {
 	NameHTML  template.HTML
 	Promised  string
 	TripsText string
+	MatchText string // "开饭店 → 食品经营（同义词）" when not matched by name
+}
+
+// matchKinds name how a hit matched, for matchText.
+var matchKinds = map[string]string{"alias": "别名", "keyword": "关键词", "synonym": "同义词", "pinyin": "拼音首字母"}
+
+func matchText(h catalog.SearchHit) string {
+	if h.Match == nil {
+		return ""
+	}
+	m := h.Match
+	if m.Query == m.Term {
+		return "“" + m.Term + "”（" + matchKinds[m.Kind] + "）"
+	}
+	return m.Query + " → " + m.Term + "（" + matchKinds[m.Kind] + "）"
 }
 
 // pageLink is one link of the pagination.
@@ -104,7 +119,7 @@ func (s *Server) renderResults(w http.ResponseWriter, r *http.Request, name, tit
 	data.Total = res.Total
 	for _, h := range res.Items {
 		data.Hits = append(data.Hits, hitView{SearchHit: h, NameHTML: highlight(h.Name, sq.Q),
-			Promised: limitText(h.PromisedLimit), TripsText: tripsLabel(h.Trips)})
+			Promised: limitText(h.PromisedLimit), TripsText: tripsLabel(h.Trips), MatchText: matchText(h)})
 	}
 	data.Pages, data.Prev, data.Next = pagination(r.URL.Path, q, max(sq.Page, 1), res.Total, searchPageSize)
 	if res.Total == 0 && sq.Q != "" {

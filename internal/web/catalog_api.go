@@ -222,6 +222,8 @@ type catalogStats struct {
 	ByOrg []catalog.Metrics `json:"by_org,omitempty"`
 }
 
+var errOrgNotFound = errs.E(errs.NotFound, "org_not_found", "机构不存在").OnField("org")
+
 func (s *Server) apiCatalogStats(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	region := q.Get("region")
@@ -242,6 +244,10 @@ func (s *Server) apiCatalogStats(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := catalogStats{Metrics: s.Catalog.Metrics(r.Context(), region, org)}
+	if org != 0 && out.Org == "" { // zeros for an organization that does not exist would mislead
+		s.fail(w, r, errOrgNotFound)
+		return
+	}
 	if org == 0 {
 		out.ByOrg = s.Catalog.MetricsByOrg(r.Context(), region)
 	}

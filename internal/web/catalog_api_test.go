@@ -119,6 +119,9 @@ func TestCatalogAPIHitShape(t *testing.T) {
 	if food["case_type"] != "promised" || food["kind"] != "license" || food["org"] != "示范县市场监督管理局" {
 		t.Errorf("got case_type %v kind %v org %v", food["case_type"], food["kind"], food["org"])
 	}
+	if m, _ := food["match"].(map[string]any); m["kind"] != "synonym" || m["query"] != "开饭店" || m["term"] != "食品经营" {
+		t.Errorf("got match %v, want the synonym 开饭店 → 食品经营", food["match"])
+	}
 }
 
 func TestCatalogAPIBrowseAndBadQueries(t *testing.T) {
@@ -399,6 +402,8 @@ func TestCatalogAPIFacetsAndStats(t *testing.T) {
 			var p Problem
 			wantProblem(t, e.apiCall("GET", "/api/v1/stats/catalog?"+q, "", nil, &p), p, 422, strings.Split(q, "=")[0], "")
 		}
+		var p Problem
+		wantProblem(t, e.apiCall("GET", "/api/v1/stats/catalog?org=999999", "", nil, &p), p, 404, "org", "org_not_found")
 	})
 }
 
@@ -428,4 +433,16 @@ func TestCatalogAPIAdjustments(t *testing.T) {
 			wantProblem(t, e.apiCall("GET", path, "", nil, &p), p, 404, "", "adjustment_not_found")
 		}
 	})
+}
+
+func TestCatalogAPISavingAnIncompleteChecklistNamesTheOpenQuestion(t *testing.T) {
+	e := newCatalogEnv(t, dbtest.SQLite(t))
+	var prob Problem
+	body := map[string]any{"answers": map[string]string{"scope": "catering", "promise": "no", "agent": "no"}, "save": true}
+	if got := e.apiCall("POST", "/api/v1/items/"+foodCode+"/checklist", "", body, &prob); got != 422 || prob.Code != "unanswered_question" {
+		t.Fatalf("got %d %q, want 422 unanswered_question", got, prob.Code)
+	}
+	if f := problemFields(prob); f["answers.water"] == "" || len(f) != 1 {
+		t.Errorf("got fields %v, want answers.water only", f)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"banhao.dev/banhao/internal/catalog"
+	"banhao.dev/banhao/internal/platform/auth"
 	"banhao.dev/banhao/internal/platform/errs"
 )
 
@@ -47,6 +48,9 @@ type checklistView struct {
 	Legal, Promised string
 	Trips           string
 	URL, QR         string
+	ApplyURL        string      // online application with these answers; "" when not applicable online
+	WindowURL       string      // for window staff: the counter form with this checklist's number filled in
+	Places          []hallPlace // halls and windows serving the item
 }
 
 func answersFrom(v url.Values) map[string]string {
@@ -135,6 +139,15 @@ func (s *Server) checklistViewOf(r *http.Request, cl catalog.Checklist, it *cata
 		if !v.Materials[i].Required {
 			v.Materials[i].When = "根据您的情形需要提交"
 		}
+	}
+	// The application always files against the current version, so the link
+	// is offered only when the checklist was computed on it.
+	if cur, err := s.Catalog.Guide(r.Context(), cl.Code, 0); err == nil && cur.Version == cl.Version {
+		v.ApplyURL = applyURL(cur, cl.Answers)
+	}
+	v.Places = s.placesFor(r.Context(), it)
+	if p := principal(r); cl.Number != "" && p != nil && p.Has(auth.Clerk) {
+		v.WindowURL = "/window?checklist=" + url.QueryEscape(cl.Number)
 	}
 	if cl.Number != "" {
 		v.URL = s.baseURL(r) + "/checklists/" + cl.Number

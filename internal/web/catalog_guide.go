@@ -30,6 +30,8 @@ type guideView struct {
 	Flow                                 template.HTML
 	Versions                             []catalog.VersionInfo
 	HasStopClock                         bool
+	ApplyURL                             string      // online application; "" when not applicable online
+	Places                               []hallPlace // halls and windows serving the item
 }
 
 var condPart = regexp.MustCompile(`^\s*([A-Za-z_][A-Za-z0-9_]*)\s*==\s*"([^"]*)"\s*$`)
@@ -114,6 +116,10 @@ func (s *Server) guideOf(r *http.Request, it *catalog.Item, current bool) guideV
 		g.HasStopClock = g.HasStopClock || st.StopsClock
 	}
 	g.Versions, _ = s.Catalog.Versions(r.Context(), catalogCallerOf(principal(r)), it.Code)
+	if current { // an old version's guide is for reading; applications go to the current one
+		g.ApplyURL = applyURL(it, nil)
+	}
+	g.Places = s.placesFor(r.Context(), it)
 	return g
 }
 

@@ -48,6 +48,16 @@ func TestCatalogPagesHomeSearchBrowse(t *testing.T) {
 			t.Fatalf("got first hit %v, want %s", first, foodCode)
 		}
 	})
+	t.Run("a hit found through a synonym or pinyin initials says how it matched", func(t *testing.T) {
+		_, body := b.get("/search?q=" + url.QueryEscape("开饭店"))
+		wantContains(t, "开饭店 results", body, `<p class="hint hit-match">匹配：开饭店 → 食品经营（同义词）</p>`)
+		_, py := b.get("/search?q=yyzz")
+		wantContains(t, "yyzz results", py, `匹配：yyzz → 营业执照（拼音首字母）`)
+		_, direct := b.get("/search?q=" + url.QueryEscape("食品经营许可"))
+		if strings.Contains(direct[:strings.Index(direct, "</li>")], "hit-match") {
+			t.Error("a name match carries a match note")
+		}
+	})
 	t.Run("a kind filter keeps the query and narrows the list", func(t *testing.T) {
 		_, body := b.get("/search?q=" + url.QueryEscape("登记") + "&kind=confirmation")
 		if strings.Contains(body, `href="/items/`+companyCode+`"`) || !strings.Contains(body, `href="/items/`+transferCode+`"`) {

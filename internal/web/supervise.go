@@ -1,6 +1,7 @@
 package web
 
 import (
+	"banhao.dev/banhao/internal/catalog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -39,6 +40,7 @@ type superviseData struct {
 	Kinds      map[string]string
 	Today      string
 	IsAdmin    bool
+	Catalog    *catalog.Metrics // catalog metrics of the same region / department
 }
 
 func dashQuery(r *http.Request) supervise.DashQuery {
@@ -70,6 +72,10 @@ func (s *Server) renderDashboard(w http.ResponseWriter, r *http.Request, p *auth
 	}
 	data := superviseData{D: d, Stats: st, LightChart: lightChart(d.Lights), RateChart: rateChart(st.Groups),
 		Today: clock.Day(s.Clock.Now()), IsAdmin: p.Has(auth.Admin)}
+	if s.Catalog != nil {
+		m := s.Catalog.Metrics(r.Context(), q.Region, q.OrgID)
+		data.Catalog = &m
+	}
 	pg := s.newPage(w, r, "电子监察", data)
 	if formErr != nil {
 		s.formError(w, r, "supervise_dashboard", pg, formErr)

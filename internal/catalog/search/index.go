@@ -58,6 +58,7 @@ type entry struct {
 	order   string
 	name    string   // normalized name
 	phrases []string // normalized name, short name, aliases, keywords
+	fields  []Field  // the field of each phrase
 	inits   []string // pinyin initials of phrases
 	tags    []string
 }
@@ -175,6 +176,7 @@ func (ix *Index) count(d *Doc, tc *termCounts, e *entry) {
 			ini := ix.initials(norm)
 			initialGrams(ini, func(g string) { tc.inc(pinyinField, g) })
 			e.phrases = append(e.phrases, norm)
+			e.fields = append(e.fields, f)
 			e.inits = append(e.inits, ini)
 			if f == Name && e.name == "" {
 				e.name = norm

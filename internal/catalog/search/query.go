@@ -13,10 +13,20 @@ type Query struct {
 	Limit  int // 0 means 20
 }
 
-// Hit is one result.
+// Hit is one result. Match is set when the hit matched through something
+// other than its name, so the result list can say why it is there.
 type Hit struct {
 	Key   string
 	Score float64
+	Match *Match
+}
+
+// Match explains a hit that matched through an alias, a keyword, an admin
+// synonym or pinyin initials: "开饭店 → 食品经营".
+type Match struct {
+	Kind  string `json:"kind"`  // alias | keyword | synonym | pinyin
+	Query string `json:"query"` // the (normalized) query text, or the synonym term it contained
+	Term  string `json:"term"`  // what matched in the item
 }
 
 // Result is one page of hits and the number of all matches.
@@ -30,6 +40,7 @@ type Result struct {
 const rerankDepth = 200
 
 type clause struct {
+	from   string // the synonym term of an expansion clause
 	text   string
 	grams  []string
 	weight float64
@@ -69,9 +80,49 @@ func (ix *Index) Search(q Query) Result {
 	ix.rerank(top, clauses)
 	res := Result{Total: total}
 	for i := q.Offset; i < len(top) && i < q.Offset+q.Limit; i++ {
-		res.Hits = append(res.Hits, Hit{Key: ix.docs[top[i].id].key, Score: top[i].score})
+		e := &ix.docs[top[i].id]
+		res.Hits = append(res.Hits, Hit{Key: e.key, Score: top[i].score, Match: explain(e, clauses)})
 	}
 	return res
+}
+
+// explain says how a returned hit matched when its name does not contain
+// the query: a synonym expansion found in the name first (it links what the
+// user typed to the name they see), then an alias or keyword, then a
+// synonym found elsewhere, then pinyin initials. Only the page's hits are
+// explained, so it costs little.
+func explain(e *entry, clauses []clause) *Match {
+	t := strings.ReplaceAll(clauses[0].text, " ", "")
+	name := strings.ReplaceAll(e.name, " ", "")
+	if t == "" || strings.Contains(name, t) {
+		return nil
+	}
+	for _, c := range clauses[1:] {
+		if x := strings.ReplaceAll(c.text, " ", ""); !c.pinyin && strings.Contains(name, x) {
+			return &Match{Kind: "synonym", Query: c.from, Term: x}
+		}
+	}
+	for i, p := range e.phrases {
+		if e.fields[i] != Name && strings.Contains(strings.ReplaceAll(p, " ", ""), t) {
+			kind := "alias"
+			if e.fields[i] == Keyword {
+				kind = "keyword"
+			}
+			return &Match{Kind: kind, Query: t, Term: p}
+		}
+	}
+	for _, c := range clauses[1:] {
+		x := strings.ReplaceAll(c.text, " ", "")
+		for i, p := range e.phrases {
+			switch {
+			case c.pinyin && strings.Contains(e.inits[i], x):
+				return &Match{Kind: "pinyin", Query: x, Term: p}
+			case !c.pinyin && strings.Contains(strings.ReplaceAll(p, " ", ""), x):
+				return &Match{Kind: "synonym", Query: c.from, Term: x}
+			}
+		}
+	}
+	return nil
 }
 
 type cand struct {
@@ -142,12 +193,16 @@ func (ix *Index) scratch() *scratch {
 func (ix *Index) clauses(norm string) []clause {
 	main := stripFillers(norm)
 	out := []clause{{text: main, grams: queryGrams(main), weight: 1}}
-	for term, exps := range ix.synonyms {
-		if !strings.Contains(norm, term) {
-			continue
+	var terms []string
+	for term := range ix.synonyms {
+		if strings.Contains(norm, term) {
+			terms = append(terms, term)
 		}
-		for _, x := range exps {
-			out = append(out, clause{text: x, grams: queryGrams(x), weight: 0.8})
+	}
+	sort.Strings(terms) // a stable clause order, so match notes do not flicker
+	for _, term := range terms {
+		for _, x := range ix.synonyms[term] {
+			out = append(out, clause{from: term, text: x, grams: queryGrams(x), weight: 0.8})
 		}
 	}
 	if isInitialsQuery(main) {
