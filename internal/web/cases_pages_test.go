@@ -170,6 +170,9 @@ func TestCasePagesWindowCorrectionAcceptAndIllegalTransition(t *testing.T) {
 	if !strings.Contains(body, "申请书未签字") || !strings.Contains(body, "提交补正材料") {
 		t.Fatal("applicant does not see the notice and the resubmit form")
 	}
+	if _, body := app.get("/my/cases"); strings.Contains(body, "/my/cases/"+no+"/rate") {
+		t.Fatal("my cases offers rating a case not yet accepted")
+	}
 	status, body, _ = app.post("/cases/"+no, "/cases/"+no+"/actions/resubmit", url.Values{"paper_" + bad: {"1"}})
 	if status != http.StatusOK || !strings.Contains(body, "补正材料已提交") {
 		t.Fatalf("resubmit: status %d: %s", status, firstLine(body, "form-error"))
@@ -187,6 +190,21 @@ func TestCasePagesWindowCorrectionAcceptAndIllegalTransition(t *testing.T) {
 	if _, body := app.get("/cases/" + no); !strings.Contains(body, "办理中") || !strings.Contains(body, "期限如何计算") {
 		t.Fatal("applicant's page lacks the status or the deadline derivation")
 	}
+	t.Run("an accepted case links to rating it from my cases and the case page", func(t *testing.T) {
+		rate := `href="/my/cases/` + no + `/rate"`
+		if _, body := app.get("/my/cases"); !strings.Contains(body, rate) {
+			t.Error("my cases lacks the rating link")
+		}
+		if _, body := app.get("/cases/" + no); !strings.Contains(body, `id="rate-link"`) || !strings.Contains(body, rate) {
+			t.Error("case page lacks the rating link")
+		}
+		if _, body := clerk.get("/cases/" + no); strings.Contains(body, `id="rate-link"`) {
+			t.Error("staff see the applicant's rating link")
+		}
+		if status, _ := app.get("/my/cases/" + no + "/rate"); status != http.StatusOK {
+			t.Errorf("rating page got status %d, want 200", status)
+		}
+	})
 }
 
 // rewardItem is the demo 食品安全违法行为举报奖励, a 承诺件 with the built-in
