@@ -47,6 +47,7 @@ func (s *Service) fill(ctx context.Context, q db.Q, c *Case) error {
 	}
 	c.Allowed = allowedFor(c)
 	c.Expected = expected(c)
+	c.DeliveryLight = c.deliveryLight(s.now())
 	return nil
 }
 
@@ -178,6 +179,7 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]*Cas
 		}
 		c.Allowed = allowedFor(c)
 		c.Expected = expected(c)
+		c.DeliveryLight = c.deliveryLight(s.now())
 		out = append(out, c)
 	}
 	return out, rows.Err()
@@ -235,6 +237,7 @@ func (s *Service) clerkInbox(ctx context.Context, p *auth.Principal, q string, a
 		}
 		c.Allowed = allowedFor(c)
 		c.Expected = expected(c)
+		c.DeliveryLight = c.deliveryLight(s.now())
 		out = append(out, c)
 		if len(out) == limit {
 			break
@@ -286,6 +289,7 @@ type TrackView struct {
 	CurrentStep string       `json:"current_step,omitempty"`
 	Promised    string       `json:"promised_date,omitempty"`
 	Legal       string       `json:"legal_date,omitempty"`
+	Delivery    string       `json:"delivery_date,omitempty"` // art. 44, after a grant
 	Expected    string       `json:"expected"`
 	Events      []TrackEvent `json:"events"`
 }
@@ -318,6 +322,9 @@ func (s *Service) Track(ctx context.Context, no, code string) (TrackView, error)
 	}
 	if d := c.Deadlines.Legal; d != nil {
 		v.Legal = d.Date
+	}
+	if d := c.Deadlines.Delivery; d != nil {
+		v.Delivery = d.Date
 	}
 	evs, err := audit.Stream(ctx, s.db.R, c.stream())
 	if err != nil {

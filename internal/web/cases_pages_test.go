@@ -290,6 +290,9 @@ func TestCasePagesBackOfficeReviewDecideDeliverAndDocuments(t *testing.T) {
 	if status != http.StatusOK || !strings.Contains(body, "准予许可") {
 		t.Fatalf("decide: status %d: %s", status, firstLine(body, "form-error"))
 	}
+	if !strings.Contains(body, `id="deadline-delivery"`) || !strings.Contains(body, "第四十四条") {
+		t.Fatal("a granted case's page lacks the art. 44 delivery deadline with its derivation")
+	}
 	status, body, _ = apr.post("/cases/"+no, "/cases/"+no+"/actions/conclude", url.Values{})
 	if status != http.StatusOK || !strings.Contains(body, "已办结") {
 		t.Fatalf("conclude: status %d", status)
