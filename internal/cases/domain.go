@@ -334,6 +334,7 @@ type Verification struct {
 	Status     string     `json:"status"`
 	CreatedAt  time.Time  `json:"created_at"`
 	ClosedAt   *time.Time `json:"closed_at,omitempty"`
+	Note       string     `json:"note,omitempty"`
 }
 
 // Body is the part of a case kept as a JSON document with the row.
