@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
+	"banhao.dev/banhao/internal/demo"
 	"banhao.dev/banhao/internal/platform/db"
 	"banhao.dev/banhao/internal/platform/dbtest"
 )
@@ -80,4 +83,38 @@ func TestVerificationsAPI_listAndCloseByTheResponsibleDepartment(t *testing.T) {
 			t.Fatalf("second close got %d %q, want 409 verification_closed", st, p.Code)
 		}
 	})
+}
+
+func TestVerificationPages_listAndRecordTheResult(t *testing.T) {
+	d := dbtest.SQLite(t)
+	e := newCasesEnv(t, d)
+	c, _ := e.submit(itemSetup)
+	e.mustAct(c.No, "accept", "clerk", nil)
+	ctx := context.Background()
+	var id int64
+	if err := d.W.QueryRowContext(ctx, `INSERT INTO case_verifications (case_id, material_id, name, org_id, status, created_at)
+		SELECT id, 'address', '住所证明', org_id, 'open', $2 FROM cases WHERE no = $1 RETURNING id`, c.No, e.Sim.Now().UTC()).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	rev := e.browser()
+	rev.login("reviewer", demo.Password)
+	_, body := rev.get("/verifications")
+	form := fmt.Sprintf(`action="/verifications/%d/close"`, id)
+	if !strings.Contains(body, c.No) || !strings.Contains(body, form) || !strings.Contains(body, `href="/verifications"`) {
+		t.Fatal("verification page lacks the task, its form or the nav entry")
+	}
+	path := fmt.Sprintf("/verifications/%d/close", id)
+	status, body, _ := rev.post("/verifications", path, url.Values{"result": {"failed"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "须写明核查情况") {
+		t.Fatalf("failed without a note: got %d, want 422 with the message", status)
+	}
+	status, body, _ = rev.post("/verifications", path, url.Values{"result": {"failed"}, "note": {"承诺不实"}})
+	if status != http.StatusOK || !strings.Contains(body, "核查结论已记录") || strings.Contains(body, form) || !strings.Contains(body, "承诺不实") {
+		t.Fatalf("close: got %d, want the task closed with its note", status)
+	}
+	clerk := e.browser()
+	clerk.login("clerk", demo.Password)
+	if status, _ := clerk.get("/verifications"); status != http.StatusForbidden {
+		t.Errorf("clerk got %d, want 403", status)
+	}
 }
