@@ -68,3 +68,21 @@ func TestCloseVerification_byTheResponsibleOrgOnceWithTheResultOnTheTimeline(t *
 }
 
 func errorsIs(err, target error) bool { return errors.Is(err, target) }
+
+func TestConcludeAndDeliver_byAClerkNeedTheWindowAuthorization(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx, ok := context.Background(), okFn(t)
+		e := newEnv(t, d, bj(2026, 3, 2, 9, 0))
+		w := e.who
+		c := ok(e.svc.DecideOnSpot(ctx, w.clerk, e.mustSubmitWindow(t, itemImmediate).No, DecideRequest{Outcome: "grant", Result: &GrantResult{CertificateNo: "1"}}))
+		_, err := e.svc.Conclude(ctx, w.clerkNoAuth, c.No)
+		wantErr(t, err, ErrNoWindowAuthorization)
+		c = ok(e.svc.Conclude(ctx, w.clerk, c.No))
+		_, err = e.svc.Deliver(ctx, w.clerkNoAuth, c.No, DeliverRequest{Method: DeliverElectronic})
+		wantErr(t, err, ErrNoWindowAuthorization)
+		c = ok(e.svc.Deliver(ctx, w.clerkAcceptOnly, c.No, DeliverRequest{Method: DeliverElectronic}))
+		if c.Status != Delivered {
+			t.Errorf("got %s, want delivered", c.Status)
+		}
+	})
+}
