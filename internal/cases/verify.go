@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 
-	"banhao.dev/banhao/internal/platform/audit"
 	"banhao.dev/banhao/internal/platform/auth"
 	"banhao.dev/banhao/internal/platform/errs"
 )
@@ -88,7 +87,13 @@ func (s *Service) CloseVerification(ctx context.Context, p *auth.Principal, id i
 		if note != "" {
 			data["reason"] = note
 		}
-		if _, err := audit.Append(ctx, tx, now, p.Actor(role), c.stream(), string(ActVerify), data); err != nil {
+		// Recorded like an action (timeline, outbox, notice), but the case's
+		// state does not change.
+		ev := &event{Action: ActVerify, Actor: p.Actor(role), At: now, Data: data}
+		if req.Result == VerifyFailed {
+			ev.Notify = "告知承诺事项“" + v.Name + "”经核查不属实：" + note + "。"
+		}
+		if err := s.record(ctx, tx, c, ev, c.Status); err != nil {
 			return err
 		}
 		v.CaseNo, v.Status, v.ClosedAt, v.Note = no, req.Result, &now, note

@@ -55,6 +55,9 @@ func TestCloseVerification_byTheResponsibleOrgOnceWithTheResultOnTheTimeline(t *
 		if err != nil || v.Status != VerifyFailed || v.ClosedAt == nil || v.CaseNo != c.No {
 			t.Fatalf("close got %+v (%v), want failed with its time", v, err)
 		}
+		if n := count(t, e.d, `SELECT COUNT(*) FROM outbox WHERE topic = $1 AND payload LIKE $2`, TopicNotify, "%经核查不属实%"); n != 1 {
+			t.Errorf("got %d notices of the failed check, want 1", n)
+		}
 		_, err = e.svc.CloseVerification(ctx, w.approver, id, VerifyRequest{Result: VerifyConfirmed})
 		wantErr(t, err, ErrVerificationClosed)
 		tl, _ := e.svc.Timeline(ctx, w.supervisor, c.No)
