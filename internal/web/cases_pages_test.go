@@ -181,6 +181,13 @@ func TestCasePagesWindowCorrectionAcceptAndIllegalTransition(t *testing.T) {
 	if status != http.StatusOK || !strings.Contains(body, "已受理") || !strings.Contains(body, "受理通知书") {
 		t.Fatalf("accept: status %d", status)
 	}
+	t.Run("the accepted case waits at the window's own step", func(t *testing.T) {
+		_, body := clerk.get("/window")
+		i := strings.Index(body, `id="clerk-steps"`)
+		if i < 0 || !strings.Contains(body[i:], no) {
+			t.Fatal("window page lacks the case at the clerk's step")
+		}
+	})
 	t.Run("an action out of order shows the allowed actions", func(t *testing.T) {
 		status, body, _ := clerk.post("/cases/"+no, "/cases/"+no+"/actions/refuse", url.Values{"reason": {"x"}, "legal_basis": {"y"}})
 		if status != http.StatusConflict || !strings.Contains(body, `id="allowed-actions"`) || !strings.Contains(body, "不能执行") {
