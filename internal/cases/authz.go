@@ -154,10 +154,9 @@ func (s *Service) authorize(ctx context.Context, p *auth.Principal, c *Case, a A
 		if p.Has(auth.Approver) && p.OrgID == c.OrgID {
 			return auth.Approver, orgMember(p, c, c.OrgID, auth.Approver)
 		}
-		if err := auth.RequireRegion(p, c.RegionCode, auth.Clerk); err != nil {
-			return "", err
-		}
-		return auth.Clerk, nil
+		// Handing out the result is window work: the clerk's window must be
+		// authorized for the item, as for acceptance.
+		return auth.Clerk, s.clerkFor(ctx, p, c, windowID, false, now)
 	}
 	return "", auth.ErrForbidden
 }

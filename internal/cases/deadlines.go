@@ -253,3 +253,42 @@ func nextAfter(now time.Time, ts []*time.Time) *time.Time {
 	}
 	return best
 }
+
+// DeliveryDays is the limit of art. 44: a granted license is issued and
+// delivered within 10 days of the decision, counted in working days (art. 82).
+const DeliveryDays = 10
+
+// deliveryDeadline sets the art. 44 deadline of a grant decided at at, with
+// its derivation and the instant its light turns yellow.
+func (s *Service) deliveryDeadline(ctx context.Context, c *Case, at time.Time) error {
+	d, err := s.cal.Deadline(ctx, at, DeliveryDays, nil)
+	if err != nil {
+		return fmt.Errorf("delivery deadline: %w", err)
+	}
+	d.Days, d.Unit = DeliveryDays, "working_day"
+	if len(d.Derivation) > 0 {
+		d.Derivation[0] = fmt.Sprintf("决定时间 %s（北京时间），决定当日不计入期限", at.In(clock.Shanghai).Format("2006-01-02 15:04"))
+	}
+	d.Derivation = append([]string{"《行政许可法》第四十四条：准予许可的，自作出决定之日起十日内颁发、送达许可证件"}, d.Derivation...)
+	y, err := s.yellowAt(ctx, &d, DeliveryDays)
+	if err != nil {
+		return err
+	}
+	c.Deadlines.Delivery, c.Deadlines.DeliveryYellow = &d, &y
+	return nil
+}
+
+// deliveryLight is the art. 44 light at now: running until the result is
+// delivered, then fixed by whether it was delivered in time.
+func (c *Case) deliveryLight(now time.Time) Light {
+	d := c.Deadlines.Delivery
+	switch {
+	case d == nil:
+		return NoLight
+	case c.DeliveredAt != nil && c.DeliveredAt.Before(d.At):
+		return Green
+	case c.DeliveredAt != nil:
+		return Red
+	}
+	return lightAt(now, c.Deadlines.DeliveryYellow, d)
+}

@@ -224,6 +224,10 @@ type Deadlines struct {
 	Legal     *Deadline  `json:"legal"`
 	Step      *Deadline  `json:"step,omitempty"`
 	PreReview *time.Time `json:"pre_review,omitempty"` // auto-acceptance instant of an online submission
+	// Delivery is when a granted license must be issued and delivered:
+	// within 10 (working) days of the decision (art. 44, art. 82).
+	Delivery       *Deadline  `json:"delivery,omitempty"`
+	DeliveryYellow *time.Time `json:"delivery_yellow_at,omitempty"`
 }
 
 // ClockStop is a period not counted in the limits (特别程序, art. 45).
@@ -330,6 +334,7 @@ type Verification struct {
 	Status     string     `json:"status"`
 	CreatedAt  time.Time  `json:"created_at"`
 	ClosedAt   *time.Time `json:"closed_at,omitempty"`
+	Note       string     `json:"note,omitempty"`
 }
 
 // Body is the part of a case kept as a JSON document with the row.
@@ -375,6 +380,7 @@ type Case struct {
 	StepOrgID        int64      `json:"-"`
 	Light            Light      `json:"light"`
 	StepLight        Light      `json:"step_light"`
+	DeliveryLight    Light      `json:"delivery_light,omitempty"` // art. 44; computed when read
 	Trips            int        `json:"trips"`
 	Corrections      int        `json:"corrections"`
 	SecondCorrection bool       `json:"second_correction"`

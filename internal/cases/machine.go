@@ -27,8 +27,9 @@ const (
 	ActConclude          Action = "conclude"
 	ActDeliver           Action = "deliver"
 	ActWithdraw          Action = "withdraw"
-	ActAutoAccept        Action = "auto-accept" // by the job only
-	ActSaveDraft         Action = "save-draft"  // timeline only
+	ActAutoAccept        Action = "auto-accept"       // by the job only
+	ActSaveDraft         Action = "save-draft"        // timeline only
+	ActVerify            Action = "verify-commitment" // timeline only: a 告知承诺 verification closed
 )
 
 // Actions lists every action a caller can request, in display order.
@@ -75,6 +76,8 @@ func (a Action) Label() string {
 		return "撤回"
 	case ActSaveDraft:
 		return "保存草稿"
+	case ActVerify:
+		return "告知承诺核查"
 	case "pending-reminder":
 		return "容缺材料补齐提醒"
 	case ActAutoAccept:

@@ -223,7 +223,12 @@ func (s *Service) decide(ctx context.Context, tx *sql.Tx, c *Case, ev *event, re
 	ev.Data["outcome"] = req.Outcome
 	title := "准予行政许可决定书"
 	ev.Notify = "已作出准予许可的决定。"
-	if !d.Grant {
+	if d.Grant {
+		if err := s.deliveryDeadline(ctx, c, at); err != nil {
+			return err
+		}
+		ev.Data["delivery_due"] = c.Deadlines.Delivery.Date
+	} else {
 		title = "不予行政许可决定书"
 		ev.Reason = d.Reasons
 		ev.Notify = "已作出不予许可的决定，理由：" + d.Reasons

@@ -9,7 +9,9 @@ import (
 
 	"banhao.dev/banhao/internal/platform/audit"
 	"banhao.dev/banhao/internal/platform/auth"
+	"banhao.dev/banhao/internal/platform/clock"
 	"banhao.dev/banhao/internal/platform/db"
+	"banhao.dev/banhao/internal/platform/errs"
 	"banhao.dev/banhao/internal/platform/ids"
 )
 
@@ -45,6 +47,7 @@ func (s *Service) fill(ctx context.Context, q db.Q, c *Case) error {
 	}
 	c.Allowed = allowedFor(c)
 	c.Expected = expected(c)
+	c.DeliveryLight = c.deliveryLight(s.now())
 	return nil
 }
 
@@ -94,6 +97,7 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]*Cas
 		where = append(where, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
 	}
 	staff := p.HasAny(staffRoles...)
+	clerkInbox := false
 	switch {
 	case f.Mine || !staff:
 		add("applicant_id = ?", p.UserID)
@@ -110,9 +114,17 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]*Cas
 		if !p.Has(role) {
 			return nil, auth.ErrForbidden
 		}
-		add("step_org_id = ?", p.OrgID)
-		add("step_role = ?", string(role))
-		where = append(where, "status IN ('accepted', 'clock_stopped')")
+		if role == auth.Clerk {
+			// A clerk's steps belong to the item's organization, not the
+			// clerk's: the clerk's inbox is the cases at a clerk step or
+			// awaiting acceptance, filtered below by window authorization.
+			where = append(where, "(status = 'submitted' OR step_role = 'clerk' AND status IN ('accepted', 'clock_stopped'))")
+		} else {
+			add("step_org_id = ?", p.OrgID)
+			add("step_role = ?", string(role))
+			where = append(where, "status IN ('accepted', 'clock_stopped')")
+		}
+		clerkInbox = role == auth.Clerk
 	}
 	if len(f.Status) > 0 {
 		ph := make([]string, len(f.Status))
@@ -148,6 +160,11 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]*Cas
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
+	if clerkInbox {
+		// Page after the authorization filter.
+		q += fmt.Sprintf(" ORDER BY created_at DESC, id DESC LIMIT %d", clerkInboxScan)
+		return s.clerkInbox(ctx, p, q, args, limit, max(f.Offset, 0))
+	}
 	q += fmt.Sprintf(" ORDER BY created_at DESC, id DESC LIMIT %d OFFSET %d", limit, max(f.Offset, 0))
 	rows, err := s.db.R.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -162,9 +179,71 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]*Cas
 		}
 		c.Allowed = allowedFor(c)
 		c.Expected = expected(c)
+		c.DeliveryLight = c.deliveryLight(s.now())
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// clerkInboxScan bounds the candidate cases a clerk's inbox reads before
+// filtering them by window authorization.
+const clerkInboxScan = 2000
+
+// clerkInbox keeps the candidate cases of q whose item the clerk's window
+// authorizations allow them to accept (the same check as the actions, so
+// the inbox never lists a case the clerk may not work), then pages them.
+func (s *Service) clerkInbox(ctx context.Context, p *auth.Principal, q string, args []any, limit, offset int) ([]*Case, error) {
+	rows, err := s.db.R.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("clerk inbox: %w", err)
+	}
+	var cands []*Case
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("clerk inbox: %w", err)
+		}
+		cands = append(cands, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("clerk inbox: %w", err)
+	}
+	day := clock.Day(s.now())
+	authorized := map[string]bool{}
+	out := []*Case{}
+	for _, c := range cands {
+		key := fmt.Sprintf("%d/%s/%s", c.OrgID, c.Item, c.Domain)
+		ok, seen := authorized[key]
+		if !seen {
+			w, err := s.authz.WindowPowers(ctx, p.UserID, 0, c.OrgID, c.Item, c.Domain, day)
+			switch k := errs.KindOf(err); {
+			case err == nil:
+				ok = w.CanAccept
+			case k == errs.Forbidden || k == errs.NotFound:
+				ok = false
+			default:
+				return nil, fmt.Errorf("clerk inbox: %w", err)
+			}
+			authorized[key] = ok
+		}
+		if !ok {
+			continue
+		}
+		if offset > 0 {
+			offset--
+			continue
+		}
+		c.Allowed = allowedFor(c)
+		c.Expected = expected(c)
+		c.DeliveryLight = c.deliveryLight(s.now())
+		out = append(out, c)
+		if len(out) == limit {
+			break
+		}
+	}
+	return out, nil
 }
 
 // TimelineEvent is one entry of a case's timeline.
@@ -210,6 +289,7 @@ type TrackView struct {
 	CurrentStep string       `json:"current_step,omitempty"`
 	Promised    string       `json:"promised_date,omitempty"`
 	Legal       string       `json:"legal_date,omitempty"`
+	Delivery    string       `json:"delivery_date,omitempty"` // art. 44, after a grant
 	Expected    string       `json:"expected"`
 	Events      []TrackEvent `json:"events"`
 }
@@ -242,6 +322,9 @@ func (s *Service) Track(ctx context.Context, no, code string) (TrackView, error)
 	}
 	if d := c.Deadlines.Legal; d != nil {
 		v.Legal = d.Date
+	}
+	if d := c.Deadlines.Delivery; d != nil {
+		v.Delivery = d.Date
 	}
 	evs, err := audit.Stream(ctx, s.db.R, c.stream())
 	if err != nil {

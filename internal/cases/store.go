@@ -258,7 +258,7 @@ func insertVerification(ctx context.Context, q db.Q, caseID int64, v Verificatio
 
 // Verifications lists the verification tasks (核查) of an organization; status "" lists all.
 func listVerifications(ctx context.Context, q db.Q, orgID int64, status string) ([]Verification, error) {
-	rows, err := q.QueryContext(ctx, `SELECT v.id, c.no, v.material_id, v.name, v.org_id, v.status, v.created_at, v.closed_at
+	rows, err := q.QueryContext(ctx, `SELECT v.id, c.no, v.material_id, v.name, v.org_id, v.status, v.created_at, v.closed_at, v.note
 		FROM case_verifications v JOIN cases c ON c.id = v.case_id
 		WHERE v.org_id = $1 AND ($2 = '' OR v.status = $2) ORDER BY v.id`, orgID, status)
 	if err != nil {
@@ -269,7 +269,7 @@ func listVerifications(ctx context.Context, q db.Q, orgID int64, status string) 
 	for rows.Next() {
 		var v Verification
 		var closed sql.NullTime
-		if err := rows.Scan(&v.ID, &v.CaseNo, &v.MaterialID, &v.Name, &v.OrgID, &v.Status, &v.CreatedAt, &closed); err != nil {
+		if err := rows.Scan(&v.ID, &v.CaseNo, &v.MaterialID, &v.Name, &v.OrgID, &v.Status, &v.CreatedAt, &closed, &v.Note); err != nil {
 			return nil, fmt.Errorf("list verifications: %w", err)
 		}
 		v.CreatedAt, v.ClosedAt = v.CreatedAt.UTC(), tp(closed)

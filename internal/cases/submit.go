@@ -148,9 +148,7 @@ func (s *Service) newCase(ctx context.Context, p *auth.Principal, req SubmitRequ
 		return nil, nil, err
 	}
 	if !req.Draft {
-		// Online: everything required must be there. At a window the clerk
-		// may accept 容缺 materials as pending, so those may be missing.
-		if err := missingRequired(snap.Checklist, byID(mats), req.Channel != Online); err != nil {
+		if err := completeEnough(req.Channel, snap.Checklist, byID(mats)); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -249,11 +247,27 @@ func (s *Service) SubmitDraft(ctx context.Context, p *auth.Principal, no string,
 		if err != nil {
 			return err
 		}
-		if err := missingRequired(c.ItemSnap.Checklist, byID(ms), c.Channel != Online); err != nil {
+		if err := completeEnough(c.Channel, c.ItemSnap.Checklist, byID(ms)); err != nil {
 			return err
 		}
 		return s.received(ctx, c, ev, c.Channel.inPerson())
 	})
+}
+
+// completeEnough checks what a filing through ch must hold. Online, every
+// required material; at a kiosk, all but those that may be pending (容缺).
+// Staff filings (window, assisted) are recorded as the applicant presents
+// them: the clerk's acceptance decision follows, and art. 32 has the clerk
+// tell in one notice everything missing — which needs the filing on record
+// with the missing materials missing. Acceptance still requires them all.
+func completeEnough(ch Channel, checklist []ItemMaterial, have map[string]CaseMaterial) error {
+	switch ch {
+	case Window, Assisted:
+		return nil
+	case Kiosk:
+		return missingRequired(checklist, have, true)
+	}
+	return missingRequired(checklist, have, false)
 }
 
 func linkApplicant(ctx context.Context, tx *sql.Tx, a *Applicant) error {

@@ -37,6 +37,7 @@ func (s *Server) registerCasesAPI() {
 	s.api("GET /api/v1/cases/{no}/files/{hash}", s.apiCaseFile)
 	s.api("GET /api/v1/track", s.apiTrack)
 	s.api("POST /api/v1/files", s.apiFileUpload)
+	s.registerVerificationsAPI()
 }
 
 // hidePickupCode hides what only the applicant should see: the pickup code proves

@@ -20,6 +20,12 @@ func TestCasesAPIFullLifecycle(t *testing.T) {
 		c, code := e.submit(itemSetup)
 		no := c.No
 
+		t.Run("the clerk's inbox holds the submitted case", func(t *testing.T) {
+			var l struct{ Items []caseReply }
+			if st := e.apiCall("GET", "/api/v1/cases?inbox=true", e.tok["clerk"], nil, &l); st != 200 || !slices.ContainsFunc(l.Items, func(c caseReply) bool { return c.No == no }) {
+				t.Fatalf("clerk inbox: got %d %+v, want 200 with %s", st, l.Items, no)
+			}
+		})
 		st, raw := e.getRaw("/api/v1/cases/"+no, person)
 		if st != http.StatusOK {
 			t.Fatalf("get: got %d %s", st, raw)
@@ -56,6 +62,10 @@ func TestCasesAPIFullLifecycle(t *testing.T) {
 			}
 		})
 		e.mustAct(no, "decide", "approver", grant)
+		if _, raw := e.getRaw("/api/v1/cases/"+no, person); hasKeys(decodeMap(t, raw), "deadlines.delivery.date", "deadlines.delivery.at",
+			"deadlines.delivery.derivation", "delivery_light") != "" {
+			t.Fatalf("a granted case lacks its art. 44 delivery deadline or light: %s", raw)
+		}
 		e.mustAct(no, "conclude", "approver", nil)
 		var mine caseReply
 		e.apiCall("GET", "/api/v1/cases/"+no, e.tok[person], nil, &mine)

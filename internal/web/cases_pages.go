@@ -36,6 +36,7 @@ func (s *Server) registerCasePages() {
 	s.nav(1, "我的办件", "/my/cases", auth.Applicant)
 	s.nav(2, "窗口受理", "/window", auth.Clerk)
 	s.nav(2, "待办件", "/inbox", auth.Reviewer, auth.Approver)
+	s.registerVerificationPages()
 }
 
 // lightLabel is the Chinese name of a light.

@@ -170,6 +170,9 @@ func TestCasePagesWindowCorrectionAcceptAndIllegalTransition(t *testing.T) {
 	if !strings.Contains(body, "申请书未签字") || !strings.Contains(body, "提交补正材料") {
 		t.Fatal("applicant does not see the notice and the resubmit form")
 	}
+	if _, body := app.get("/my/cases"); strings.Contains(body, "/my/cases/"+no+"/rate") {
+		t.Fatal("my cases offers rating a case not yet accepted")
+	}
 	status, body, _ = app.post("/cases/"+no, "/cases/"+no+"/actions/resubmit", url.Values{"paper_" + bad: {"1"}})
 	if status != http.StatusOK || !strings.Contains(body, "补正材料已提交") {
 		t.Fatalf("resubmit: status %d: %s", status, firstLine(body, "form-error"))
@@ -178,6 +181,13 @@ func TestCasePagesWindowCorrectionAcceptAndIllegalTransition(t *testing.T) {
 	if status != http.StatusOK || !strings.Contains(body, "已受理") || !strings.Contains(body, "受理通知书") {
 		t.Fatalf("accept: status %d", status)
 	}
+	t.Run("the accepted case waits at the window's own step", func(t *testing.T) {
+		_, body := clerk.get("/window")
+		i := strings.Index(body, `id="clerk-steps"`)
+		if i < 0 || !strings.Contains(body[i:], no) {
+			t.Fatal("window page lacks the case at the clerk's step")
+		}
+	})
 	t.Run("an action out of order shows the allowed actions", func(t *testing.T) {
 		status, body, _ := clerk.post("/cases/"+no, "/cases/"+no+"/actions/refuse", url.Values{"reason": {"x"}, "legal_basis": {"y"}})
 		if status != http.StatusConflict || !strings.Contains(body, `id="allowed-actions"`) || !strings.Contains(body, "不能执行") {
@@ -187,6 +197,21 @@ func TestCasePagesWindowCorrectionAcceptAndIllegalTransition(t *testing.T) {
 	if _, body := app.get("/cases/" + no); !strings.Contains(body, "办理中") || !strings.Contains(body, "期限如何计算") {
 		t.Fatal("applicant's page lacks the status or the deadline derivation")
 	}
+	t.Run("an accepted case links to rating it from my cases and the case page", func(t *testing.T) {
+		rate := `href="/my/cases/` + no + `/rate"`
+		if _, body := app.get("/my/cases"); !strings.Contains(body, rate) {
+			t.Error("my cases lacks the rating link")
+		}
+		if _, body := app.get("/cases/" + no); !strings.Contains(body, `id="rate-link"`) || !strings.Contains(body, rate) {
+			t.Error("case page lacks the rating link")
+		}
+		if _, body := clerk.get("/cases/" + no); strings.Contains(body, `id="rate-link"`) {
+			t.Error("staff see the applicant's rating link")
+		}
+		if status, _ := app.get("/my/cases/" + no + "/rate"); status != http.StatusOK {
+			t.Errorf("rating page got status %d, want 200", status)
+		}
+	})
 }
 
 // rewardItem is the demo 食品安全违法行为举报奖励, a 承诺件 with the built-in
@@ -271,6 +296,9 @@ func TestCasePagesBackOfficeReviewDecideDeliverAndDocuments(t *testing.T) {
 	status, body, _ = apr.post("/cases/"+no, "/cases/"+no+"/actions/decide", url.Values{"outcome": {"grant"}, "certificate_no": {"JY13399012100001"}, "valid_to": {"2031-03-01"}})
 	if status != http.StatusOK || !strings.Contains(body, "准予许可") {
 		t.Fatalf("decide: status %d: %s", status, firstLine(body, "form-error"))
+	}
+	if !strings.Contains(body, `id="deadline-delivery"`) || !strings.Contains(body, "第四十四条") {
+		t.Fatal("a granted case's page lacks the art. 44 delivery deadline with its derivation")
 	}
 	status, body, _ = apr.post("/cases/"+no, "/cases/"+no+"/actions/conclude", url.Values{})
 	if status != http.StatusOK || !strings.Contains(body, "已办结") {

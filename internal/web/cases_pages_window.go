@@ -58,6 +58,7 @@ func (s *Server) coveredItems(ctx context.Context, p *auth.Principal) ([]covered
 type counterHomeView struct {
 	Queue     []*cases.Case // online submissions awaiting pre-review
 	Waiting   []*cases.Case // correction notices the applicant has not answered
+	Steps     []*cases.Case // accepted, at a clerk step (e.g. 受理, 制证) the window must finish
 	Handout   []*cases.Case // concluded, awaiting hand-out
 	Covered   []coveredItem
 	Windows   []string
@@ -104,6 +105,11 @@ func (s *Server) counterHomePage(w http.ResponseWriter, r *http.Request, p *auth
 			}
 		}
 	}
+	inbox, err := s.Cases.List(ctx, p, cases.Filter{Inbox: true, Role: string(auth.Clerk), Status: []cases.Status{cases.Accepted, cases.ClockStopped}, Limit: 200})
+	if err != nil {
+		return nil, err
+	}
+	v.Steps = inbox
 	ws, err := s.Places.WindowsOfUser(ctx, p.UserID)
 	if err != nil {
 		return nil, err

@@ -40,12 +40,7 @@ func readCounterChecks(r *http.Request, v *counterFormView) (counterDecision, er
 			// Presented at the window: the paper original is in the clerk's hands.
 			d.Inputs, d.IDs = append(d.Inputs, cases.MaterialInput{MaterialID: m.ID, Paper: true}), append(d.IDs, m.ID)
 		case checkMissing:
-			if d.Outcome == "correction" {
-				// The domain wants every required material on record before a
-				// notice; a missing one is recorded as presented and the
-				// notice marks it defective with the reason "未提交".
-				d.Inputs, d.IDs = append(d.Inputs, cases.MaterialInput{MaterialID: m.ID, Paper: true}), append(d.IDs, m.ID)
-			}
+			// Not presented: nothing is recorded; a correction notice names it.
 		default:
 			if m.Required {
 				fe.Add("check_"+m.ID, "请核验材料："+m.Name)
