@@ -89,13 +89,21 @@ func (s *Service) act(ctx context.Context, p *auth.Principal, no string, a Actio
 			return err
 		}
 		ev := &event{Action: a, Actor: p.Actor(role), At: now, Data: map[string]any{}}
-		return s.apply(ctx, tx, c, ev, fn)
+		if err := s.apply(ctx, tx, c, ev, fn); err != nil {
+			return err
+		}
+		// Answer with the case as written, read in the same transaction:
+		// re-reading it after the commit cost a query and a decode of the
+		// whole JSON body per action.
+		c.StatusLabel = c.Status.Label()
+		if err := s.fill(ctx, tx, c); err != nil {
+			return err
+		}
+		out = c
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s case %s: %w", a, clip(no, 40), err)
-	}
-	if out, err = s.Get(ctx, p, no); err != nil {
-		return nil, err
 	}
 	return out, nil
 }
