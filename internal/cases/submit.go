@@ -98,15 +98,13 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, req SubmitReque
 			ev.Action = ActSaveDraft
 			fn = func(context.Context, *sql.Tx, *Case, *event) error { return nil }
 		}
-		if err := s.apply(ctx, tx, c, ev, fn); err != nil {
-			return err
-		}
-		// Answer with the case as written (see act).
-		c.StatusLabel = c.Status.Label()
-		return s.fill(ctx, tx, c)
+		return s.apply(ctx, tx, c, ev, fn)
 	})
 	if err != nil {
 		return SubmitResult{}, fmt.Errorf("submit case: %w", err)
+	}
+	if err := s.written(ctx, c); err != nil {
+		return SubmitResult{}, err
 	}
 	return SubmitResult{Case: c, QueryCode: code}, nil
 }
