@@ -145,20 +145,29 @@ type bencher struct {
 // upload stores one PDF per material; every case refers to the same files.
 func (b *bencher) upload(ctx context.Context) error {
 	for _, id := range benchMaterials {
-		var buf bytes.Buffer
-		mw := multipart.NewWriter(&buf)
-		fw, _ := mw.CreateFormFile("file", id+".pdf")
-		fmt.Fprintf(fw, "%%PDF-1.4\n%% bench %s\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%%%EOF\n", id)
-		mw.Close()
-		var out struct {
-			Hash string `json:"hash"`
+		hash, err := b.uploadPDF(ctx, id)
+		if err != nil {
+			return err
 		}
-		if err := b.do(ctx, "POST", "/api/v1/files", b.applicant, mw.FormDataContentType(), &buf, http.StatusCreated, &out); err != nil {
-			return fmt.Errorf("upload bench material: %w", err)
-		}
-		b.materials = append(b.materials, map[string]any{"material_id": id, "file": out.Hash})
+		b.materials = append(b.materials, map[string]any{"material_id": id, "file": hash})
 	}
 	return nil
+}
+
+// uploadPDF stores a small PDF for material id and returns its hash.
+func (b *bencher) uploadPDF(ctx context.Context, id string) (string, error) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", id+".pdf")
+	fmt.Fprintf(fw, "%%PDF-1.4\n%% bench %s\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%%%EOF\n", id)
+	mw.Close()
+	var out struct {
+		Hash string `json:"hash"`
+	}
+	if err := b.do(ctx, "POST", "/api/v1/files", b.applicant, mw.FormDataContentType(), &buf, http.StatusCreated, &out); err != nil {
+		return "", fmt.Errorf("upload bench material: %w", err)
+	}
+	return out.Hash, nil
 }
 
 func (b *bencher) do(ctx context.Context, method, path, token, ctype string, body io.Reader, want int, out any) error {

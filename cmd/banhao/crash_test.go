@@ -16,9 +16,10 @@ import (
 	"time"
 
 	"banhao.dev/banhao/internal/demo"
+	"banhao.dev/banhao/internal/platform/dbtest"
 )
 
-// The crash test: the real binary serves SQLite while clients submit and
+// The crash test: the real binary serves SQLite, then PostgreSQL, while clients submit and
 // accept cases; it is SIGKILLed mid-run and restarted. Every submission and
 // acceptance the server acknowledged must be there, and the audit chains
 // must verify.
@@ -26,12 +27,20 @@ func TestCrashKeepsEveryAcknowledgedCase(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the real binary")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "banhao")
+	bin := filepath.Join(t.TempDir(), "banhao")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	url := "sqlite:" + filepath.Join(dir, "crash.db")
+	t.Run("sqlite", func(t *testing.T) {
+		dir := t.TempDir()
+		crashRun(t, bin, dir, "sqlite:"+filepath.Join(dir, "crash.db"))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		crashRun(t, bin, t.TempDir(), dbtest.PostgresURL(t))
+	})
+}
+
+func crashRun(t *testing.T, bin, dir, url string) {
 	// Seed from the temp dir: the demo's material files go to its ./data/blobs.
 	seed := exec.Command(bin, "seed", "demo", "--db", url)
 	seed.Dir, seed.Env = dir, append(os.Environ(), "BANHAO_TEST_FAST_HASH=1")

@@ -89,15 +89,32 @@ func (s *Service) act(ctx context.Context, p *auth.Principal, no string, a Actio
 			return err
 		}
 		ev := &event{Action: a, Actor: p.Actor(role), At: now, Data: map[string]any{}}
-		return s.apply(ctx, tx, c, ev, fn)
+		if err := s.apply(ctx, tx, c, ev, fn); err != nil {
+			return err
+		}
+		out = c
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s case %s: %w", a, clip(no, 40), err)
 	}
-	if out, err = s.Get(ctx, p, no); err != nil {
+	if err := s.written(ctx, out); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// written completes a case just written for the answer to its action: the
+// row and body are as the transaction wrote them, so only the related lists
+// are read (after the commit, so neither the row lock nor SQLite's writer is
+// held for them). Re-reading the whole case instead cost a query and a
+// decode of its JSON body, item snapshot included, per action.
+func (s *Service) written(ctx context.Context, c *Case) error {
+	c.StatusLabel = c.Status.Label()
+	if err := s.fill(ctx, s.db.R, c); err != nil {
+		return fmt.Errorf("get case %s: %w", c.No, err)
+	}
+	return nil
 }
 
 // apply runs fn on a loaded case and records the result.

@@ -91,22 +91,22 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, req SubmitReque
 			}
 		}
 		ev := &event{Action: ActSubmit, Actor: p.Actor(role), At: now, Data: map[string]any{"channel": c.Channel}}
+		fn := func(ctx context.Context, tx *sql.Tx, c *Case, ev *event) error {
+			return s.received(ctx, c, ev, c.Channel.inPerson())
+		}
 		if req.Draft {
 			ev.Action = ActSaveDraft
-			return s.apply(ctx, tx, c, ev, func(context.Context, *sql.Tx, *Case, *event) error { return nil })
+			fn = func(context.Context, *sql.Tx, *Case, *event) error { return nil }
 		}
-		return s.apply(ctx, tx, c, ev, func(ctx context.Context, tx *sql.Tx, c *Case, ev *event) error {
-			return s.received(ctx, c, ev, c.Channel.inPerson())
-		})
+		return s.apply(ctx, tx, c, ev, fn)
 	})
 	if err != nil {
 		return SubmitResult{}, fmt.Errorf("submit case: %w", err)
 	}
-	out, err := s.Get(ctx, p, c.No)
-	if err != nil {
+	if err := s.written(ctx, c); err != nil {
 		return SubmitResult{}, err
 	}
-	return SubmitResult{Case: out, QueryCode: code}, nil
+	return SubmitResult{Case: c, QueryCode: code}, nil
 }
 
 // newCase validates a submission and builds the case and its materials.

@@ -181,6 +181,9 @@ func (s *Service) PrincipalByToken(ctx context.Context, secret string) (*Princip
 	var userID int64
 	var lastUsed sql.NullTime
 	h := hashToken(secret)
+	if p, ok := s.tokens.get(h, s.wall.Now()); ok {
+		return p, nil
+	}
 	err := s.d.R.QueryRowContext(ctx, `SELECT user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL`, h).Scan(&userID, &lastUsed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrBadToken
@@ -202,7 +205,9 @@ func (s *Service) PrincipalByToken(ctx context.Context, secret string) (*Princip
 	if u.Disabled {
 		return nil, ErrDisabled
 	}
-	return u.Principal(), nil
+	p := u.Principal()
+	s.tokens.put(h, p, s.wall.Now())
+	return p, nil
 }
 
 // ListTokens lists the tokens of a user (itself or admin).
@@ -240,6 +245,7 @@ var ErrTokenNotFound = errs.E(errs.NotFound, "token_not_found", "访问令牌不
 // it get 401.
 func (s *Service) RevokeToken(ctx context.Context, p *Principal, id int64) error {
 	now := s.clk.Now()
+	defer s.tokens.reset()
 	return s.d.Tx(ctx, func(tx *sql.Tx) error {
 		var owner int64
 		err := tx.QueryRowContext(ctx, `SELECT user_id FROM api_tokens WHERE id = $1`, id).Scan(&owner)

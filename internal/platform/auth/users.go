@@ -56,12 +56,14 @@ type Service struct {
 	// Throttle limits failed logins within ThrottleWindow.
 	MaxFailuresPerLogin, MaxFailuresPerIP int
 	ThrottleWindow                        time.Duration
+
+	tokens *tokenCache
 }
 
 // NewService returns an auth service. wall may be nil for clock.Wall.
 func NewService(d *db.DB, clk clock.Clock, hash HashParams) *Service {
 	return &Service{d: d, clk: clk, wall: clock.Wall{}, hash: hash, SessionTTL: 12 * time.Hour,
-		MaxFailuresPerLogin: 5, MaxFailuresPerIP: 30, ThrottleWindow: 15 * time.Minute}
+		MaxFailuresPerLogin: 5, MaxFailuresPerIP: 30, ThrottleWindow: 15 * time.Minute, tokens: newTokenCache()}
 }
 
 // SetWallClock replaces the clock for sessions and throttling (tests).
@@ -524,6 +526,7 @@ func (s *Service) UpdateUser(ctx context.Context, p *Principal, id int64, up Use
 			"password_reset": up.Password != ""})
 		return err
 	})
+	s.tokens.reset()
 	if err != nil {
 		return User{}, fmt.Errorf("update user %d: %w", id, err)
 	}
@@ -533,6 +536,7 @@ func (s *Service) UpdateUser(ctx context.Context, p *Principal, id int64, up Use
 // SetElderlyMode stores the 适老化 preference of a user.
 func (s *Service) SetElderlyMode(ctx context.Context, userID int64, on bool) error {
 	_, err := s.d.W.ExecContext(ctx, `UPDATE users SET elderly_mode = $1 WHERE id = $2`, on, userID)
+	s.tokens.reset()
 	if err != nil {
 		return fmt.Errorf("set elderly mode: %w", err)
 	}
@@ -560,6 +564,7 @@ func (s *Service) setApplicantDisabled(ctx context.Context, p *Principal, before
 			"before": map[string]any{"disabled": before.Disabled}, "after": map[string]any{"disabled": disabled}})
 		return err
 	})
+	s.tokens.reset()
 	if err != nil {
 		return User{}, fmt.Errorf("update applicant %d: %w", before.ID, err)
 	}
