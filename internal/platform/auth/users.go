@@ -353,6 +353,23 @@ func (s *Service) loadRoles(ctx context.Context, q db.Q, u *User) error {
 }
 
 // UserByID loads a user with roles.
+// ViewUser returns user id for an administrator whose region covers the
+// user's (applicants have no region and are visible to every admin). It is
+// the one check behind the user page and GET /api/v1/users/{id}.
+func (s *Service) ViewUser(ctx context.Context, p *Principal, id int64) (User, error) {
+	if err := Require(p, Admin); err != nil {
+		return User{}, err
+	}
+	u, err := s.UserByID(ctx, id)
+	if err != nil {
+		return User{}, err
+	}
+	if u.RegionCode != "" && !p.InRegion(u.RegionCode) {
+		return User{}, ErrOutOfScope
+	}
+	return u, nil
+}
+
 func (s *Service) UserByID(ctx context.Context, id int64) (User, error) {
 	u, _, err := scanUser(s.d.R.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
