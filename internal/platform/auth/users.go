@@ -262,7 +262,7 @@ func (s *Service) insert(ctx context.Context, actor audit.Actor, u NewUser, now 
 		return err
 	})
 	if err != nil {
-		return User{}, fmt.Errorf("create user %s: %w", u.Login, err)
+		return User{}, fmt.Errorf("create user (kind %s): %w", u.Kind, err) // no login: it may be a citizen ID
 	}
 	return s.UserByID(ctx, id)
 }
@@ -393,7 +393,7 @@ func (s *Service) userByLogin(ctx context.Context, login string) (User, string, 
 		return User{}, "", ErrUserNotFound
 	}
 	if err != nil {
-		return User{}, "", fmt.Errorf("load user %s: %w", login, err)
+		return User{}, "", fmt.Errorf("load user by login: %w", err)
 	}
 	return u, hash, s.loadRoles(ctx, s.d.R, &u)
 }
