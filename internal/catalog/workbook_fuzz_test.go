@@ -57,10 +57,14 @@ func FuzzWorkbook(f *testing.F) {
 		parse(matRows, func(idx map[string]int, r int, row []string) []ImportError {
 			_, es := parseRow(SheetMaterials, r, idx, materialColumns, row)
 			return es
-		}, func(h []string) (map[string]int, []ImportError) { return headerIndex(SheetMaterials, h, materialColumns) })
+		}, func(h []string) (map[string]int, []ImportError) {
+			return headerIndex(SheetMaterials, h, materialColumns)
+		})
 		parse(sitRows, func(idx map[string]int, r int, row []string) []ImportError {
 			_, es := parseRow(SheetSituations, r, idx, answerColumns, row)
 			return es
-		}, func(h []string) (map[string]int, []ImportError) { return headerIndex(SheetSituations, h, answerColumns) })
+		}, func(h []string) (map[string]int, []ImportError) {
+			return headerIndex(SheetSituations, h, answerColumns)
+		})
 	})
 }
