@@ -143,16 +143,18 @@ func (s *Service) RateByHotline(ctx context.Context, p *auth.Principal, no strin
 	if err := auth.Require(p, auth.HotlineAgent); err != nil {
 		return nil, err
 	}
-	rec := strings.TrimSpace(req.CallRecord)
-	if rec == "" || len(rec) > 100 {
-		return nil, ErrCallRecord.OnField("call_record")
-	}
+	// Scope first: an agent of another region learns nothing about the
+	// case from validation errors.
 	c, err := s.dir.Case(ctx, no)
 	if err != nil {
 		return nil, err
 	}
 	if !p.InRegion(c.RegionCode) {
 		return nil, auth.ErrOutOfScope
+	}
+	rec := strings.TrimSpace(req.CallRecord)
+	if rec == "" || len(rec) > 100 {
+		return nil, ErrCallRecord.OnField("call_record")
 	}
 	return s.rate(ctx, c, req.RateRequest, via{channel: ChHotline, raterID: c.ApplicantID, recordedBy: p.UserID, callRecord: rec,
 		actor: p.Actor(auth.HotlineAgent)})

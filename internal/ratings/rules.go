@@ -99,11 +99,13 @@ func (s *Service) SetRules(ctx context.Context, p *auth.Principal, r Rules) (Rul
 	if err := auth.Require(p, auth.Supervisor, auth.Admin); err != nil {
 		return Rules{}, err
 	}
-	if err := r.validate(); err != nil {
-		return Rules{}, err
-	}
+	// Scope before validation: who may change a region's rules does not
+	// depend on what they send.
 	if !p.InRegion(r.RegionCode) {
 		return Rules{}, auth.ErrOutOfScope
+	}
+	if err := r.validate(); err != nil {
+		return Rules{}, err
 	}
 	now := s.now()
 	var stages []string

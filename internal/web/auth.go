@@ -75,7 +75,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.Config.SecureCookie})
 	redirect(w, r, "/", "您已安全退出")
 }
 
@@ -131,7 +131,7 @@ func (s *Server) toggleElderly(w http.ResponseWriter, r *http.Request) {
 		v = "1"
 	}
 	http.SetCookie(w, &http.Cookie{Name: elderlyCookie, Value: v, Path: "/", Expires: time.Now().AddDate(1, 0, 0),
-		SameSite: http.SameSiteLaxMode, Secure: s.Config.SecureCookie})
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.Config.SecureCookie})
 	if p := principal(r); p != nil {
 		if err := s.Auth.SetElderlyMode(r.Context(), p.UserID, on); err != nil {
 			s.fail(w, r, err)

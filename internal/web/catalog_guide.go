@@ -197,6 +197,15 @@ func (s *Server) fileDownload(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, blob.ErrNotFound)
 		return
 	}
+	// The blob store also holds applicants' materials (served, with their
+	// own authorization, under /api/v1/cases/{no}/files/): this public route
+	// serves only the templates and samples of published items, and drafts'
+	// files to the catalog staff who edit them.
+	name := s.catalogFileName(hash)
+	if name == "" && !s.draftCatalogFile(r, hash) {
+		s.fail(w, r, blob.ErrNotFound)
+		return
+	}
 	rc, ref, err := s.Blobs.Open(r.Context(), hash)
 	if err != nil {
 		s.fail(w, r, err)
@@ -208,7 +217,7 @@ func (s *Server) fileDownload(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	name, ctype := s.catalogFileName(hash), ref.ContentType
+	ctype := ref.ContentType
 	if name == "" {
 		name = hash[:12] + extensionOf(ctype)
 	}
@@ -216,6 +225,28 @@ func (s *Server) fileDownload(w http.ResponseWriter, r *http.Request) {
 }
 
 // catalogFileName finds the declared name of a hash among published materials.
+// draftCatalogFile reports whether the caller is catalog staff and hash is
+// a file of an item version (a draft under edit) in the caller's region.
+func (s *Server) draftCatalogFile(r *http.Request, hash string) bool {
+	p := principal(r)
+	if !p.HasAny(catalogStaff...) {
+		return false
+	}
+	rows, err := s.DB.R.QueryContext(r.Context(), `SELECT DISTINCT i.region_code FROM item_versions v JOIN items i ON i.code = v.item_code
+		WHERE v.body LIKE $1`, "%"+hash+"%")
+	if err != nil {
+		return false
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var region string
+		if rows.Scan(&region) == nil && p.InRegion(region) {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *Server) catalogFileName(hash string) string {
 	for _, it := range s.Catalog.ItemsOf("") {
 		for _, m := range it.Materials {

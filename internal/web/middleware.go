@@ -53,7 +53,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.Log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				s.Log.Error("panic", "method", r.Method, "path", logPath(r), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 				s.fail(w, r, fmt.Errorf("panic: %v", v))
 			}
 		}()
@@ -130,7 +130,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				return
 			}
 			// Expired or unknown session: drop the cookie and continue anonymously.
-			http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+			http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.Config.SecureCookie})
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -170,7 +170,13 @@ func (s *Server) csrf(next http.Handler) http.Handler {
 		got := r.Header.Get(csrfHeader)
 		if got == "" && !isAPI {
 			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-				_ = r.ParseMultipartForm(int64(s.Config.MaxUploadMB) << 20)
+				if err := r.ParseMultipartForm(int64(s.Config.MaxUploadMB) << 20); err != nil && isTooLarge(err) {
+					s.fail(w, r, ErrFormTooLarge)
+					return
+				}
+			} else if err := r.ParseForm(); err != nil && isTooLarge(err) {
+				s.fail(w, r, ErrFormTooLarge)
+				return
 			}
 			got = r.PostFormValue(csrfField)
 		}
@@ -196,6 +202,19 @@ func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) string {
 	// Make the token visible to the rest of this request's rendering.
 	r.AddCookie(&http.Cookie{Name: csrfCookie, Value: tok})
 	return tok
+}
+
+// logPath is what logs say about a request's path: its route pattern when
+// the mux has matched it, else the path with secret segments (the rating
+// link's token) masked. Logs carry ids only, never tokens or personal data.
+func logPath(r *http.Request) string {
+	if r.Pattern != "" {
+		return r.Pattern
+	}
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/rate/"); ok && !strings.HasPrefix(rest, "window/") && rest != "kiosk" && !strings.HasPrefix(rest, "kiosk/") {
+		return "/rate/***"
+	}
+	return r.URL.Path
 }
 
 // clientIP is the peer address (a proxy in front should set X-Real-IP; we

@@ -42,7 +42,7 @@ type Problem struct {
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	e, ok := errs.As(err)
 	if !ok {
-		s.Log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.Log.Error("internal error", "method", r.Method, "path", logPath(r), "err", err)
 		e = errs.E(errs.Internal, "internal", "系统内部错误，请稍后重试；如持续出现请联系管理员")
 	}
 	status := e.Kind.Status()

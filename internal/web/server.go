@@ -71,13 +71,14 @@ type NavItem struct {
 // Server is the HTTP server.
 type Server struct {
 	Deps
-	mux     *http.ServeMux
-	routes  []Route
-	navs    []NavItem
-	tmpl    *templates
-	static  *staticFiles
-	once    sync.Once
-	metrics *metrics
+	mux        *http.ServeMux
+	routes     []Route
+	navs       []NavItem
+	tmpl       *templates
+	static     *staticFiles
+	once       sync.Once
+	metrics    *metrics
+	trackLimit *limiter // public progress tracking, per client address
 }
 
 // New builds the server and registers every area's routes.
@@ -94,6 +95,7 @@ func New(deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = newMetrics()
+	s.trackLimit = newLimiter(trackBurst, trackEvery)
 	s.registerOps()
 	s.registerAuth()
 	s.registerHome()
@@ -114,7 +116,7 @@ func New(deps Deps) (*Server, error) {
 
 // Handler returns the root handler with middleware applied.
 func (s *Server) Handler() http.Handler {
-	return s.recoverer(s.observe(s.securityHeaders(s.authenticate(s.csrf(s.mux)))))
+	return s.recoverer(s.observe(s.securityHeaders(s.throttleTracking(s.trackLimit, s.limitForms(s.authenticate(s.csrf(s.mux)))))))
 }
 
 // Routes lists every registered pattern.

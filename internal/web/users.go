@@ -104,11 +104,12 @@ func firstErr(errs ...error) error {
 }
 
 func (s *Server) userEdit(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requirePage(w, r, auth.Admin); !ok {
+	p, ok := s.requirePage(w, r, auth.Admin)
+	if !ok {
 		return
 	}
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	u, err := s.Auth.UserByID(r.Context(), id)
+	u, err := s.Auth.ViewUser(r.Context(), p, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -193,19 +194,10 @@ func (s *Server) apiUserCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiUser(w http.ResponseWriter, r *http.Request) {
-	p := principal(r)
-	if err := auth.Require(p, auth.Admin); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	u, err := s.Auth.UserByID(r.Context(), id)
+	u, err := s.Auth.ViewUser(r.Context(), principal(r), id)
 	if err != nil {
 		s.fail(w, r, err)
-		return
-	}
-	if u.RegionCode != "" && !p.InRegion(u.RegionCode) {
-		s.fail(w, r, auth.ErrOutOfScope)
 		return
 	}
 	writeJSON(w, http.StatusOK, u)

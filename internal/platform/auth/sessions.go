@@ -61,7 +61,7 @@ func (s *Service) Login(ctx context.Context, login, password, ip string) (Sessio
 		err = nil
 	}
 	if err != nil {
-		return Session{}, fmt.Errorf("login %s: %w", login, err)
+		return Session{}, fmt.Errorf("login: %w", err) // no login: it may be a citizen ID
 	}
 	if !ok {
 		if _, err := s.d.W.ExecContext(ctx, `INSERT INTO login_failures (login, ip, at) VALUES ($1, $2, $3)`, login, ip, now); err != nil {
@@ -168,7 +168,7 @@ func (s *Service) CreateToken(ctx context.Context, p *Principal, login, name str
 		return err
 	})
 	if err != nil {
-		return "", Token{}, fmt.Errorf("create token for %s: %w", login, err)
+		return "", Token{}, fmt.Errorf("create token for user %d: %w", u.ID, err)
 	}
 	return secret, t, nil
 }

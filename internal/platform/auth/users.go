@@ -264,7 +264,7 @@ func (s *Service) insert(ctx context.Context, actor audit.Actor, u NewUser, now 
 		return err
 	})
 	if err != nil {
-		return User{}, fmt.Errorf("create user %s: %w", u.Login, err)
+		return User{}, fmt.Errorf("create user (kind %s): %w", u.Kind, err) // no login: it may be a citizen ID
 	}
 	return s.UserByID(ctx, id)
 }
@@ -355,6 +355,23 @@ func (s *Service) loadRoles(ctx context.Context, q db.Q, u *User) error {
 }
 
 // UserByID loads a user with roles.
+// ViewUser returns user id for an administrator whose region covers the
+// user's (applicants have no region and are visible to every admin). It is
+// the one check behind the user page and GET /api/v1/users/{id}.
+func (s *Service) ViewUser(ctx context.Context, p *Principal, id int64) (User, error) {
+	if err := Require(p, Admin); err != nil {
+		return User{}, err
+	}
+	u, err := s.UserByID(ctx, id)
+	if err != nil {
+		return User{}, err
+	}
+	if u.RegionCode != "" && !p.InRegion(u.RegionCode) {
+		return User{}, ErrOutOfScope
+	}
+	return u, nil
+}
+
 func (s *Service) UserByID(ctx context.Context, id int64) (User, error) {
 	u, _, err := scanUser(s.d.R.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -378,7 +395,7 @@ func (s *Service) userByLogin(ctx context.Context, login string) (User, string, 
 		return User{}, "", ErrUserNotFound
 	}
 	if err != nil {
-		return User{}, "", fmt.Errorf("load user %s: %w", login, err)
+		return User{}, "", fmt.Errorf("load user by login: %w", err)
 	}
 	return u, hash, s.loadRoles(ctx, s.d.R, &u)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -141,5 +142,16 @@ func (c Config) String() string {
 			}
 		}
 	}
-	return fmt.Sprintf("db=%s addr=%s demo=%v blob-dir=%s max-upload-mb=%d auto-migrate=%v jobs=%v ratings-webhook=%q", dbURL, c.Addr, c.Demo, c.BlobDir, c.MaxUploadMB, c.AutoMigrate, c.JobsEnabled, c.RatingsWebhook)
+	return fmt.Sprintf("db=%s addr=%s demo=%v blob-dir=%s max-upload-mb=%d auto-migrate=%v jobs=%v ratings-webhook=%q", dbURL, c.Addr, c.Demo, c.BlobDir, c.MaxUploadMB, c.AutoMigrate, c.JobsEnabled, redactURL(c.RatingsWebhook))
+}
+
+// redactURL keeps scheme, host and path of a URL for the startup log and
+// drops what may carry a secret (user info, query, fragment).
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || raw == "" {
+		return ""
+	}
+	u.User, u.RawQuery, u.Fragment = nil, "", ""
+	return u.String()
 }
