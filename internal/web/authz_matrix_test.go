@@ -409,6 +409,10 @@ func compactAuthz(got []string) string {
 // counts as allowed here (the record is hidden from them, which leaks
 // nothing either).
 var authzTable = map[string]string{
+	"GET /verifications":                                    "reviewer approver other_staff",
+	"GET /api/v1/verifications":                             "reviewer approver supervisor other_staff",
+	"POST /verifications/{id}/close":                        "reviewer approver other_staff",
+	"POST /api/v1/verifications/{id}/close":                 "reviewer approver other_staff",
 	"DELETE /api/v1/areas/{id}":                             "admin",
 	"DELETE /api/v1/calendar/days/{date}":                   "admins",
 	"DELETE /api/v1/halls/{id}":                             "admin",
