@@ -163,6 +163,9 @@ func TestCatalogPagesGuide(t *testing.T) {
 		if !strings.Contains(cur, "食品经营许可（含小餐饮）") || !strings.Contains(old, `id="old-version"`) || !strings.Contains(old, "5 个工作日") {
 			t.Fatal("current / old version pages wrong")
 		}
+		if applyLinkOf(cur) == "" || applyLinkOf(old) != "" {
+			t.Errorf("got apply links %q (current) and %q (old), want one on the current version only", applyLinkOf(cur), applyLinkOf(old))
+		}
 		_, ch := b.get("/items/" + foodCode + "/changes")
 		wantContains(t, "changes", ch, "变更", "压缩承诺时限", `href="/adjustments/`)
 		_, adj := b.get("/adjustments")
