@@ -172,6 +172,11 @@ func (s *Service) stats(ctx context.Context, q StatsQuery) (StatsResult, error) 
 		if c.CaseNo != "" && !ok {
 			continue // a case outside the selection
 		}
+		// A complaint not about a case belongs to its department only: it
+		// is outside a selection of another department, a window or an item.
+		if c.CaseNo == "" && (q.WindowID != 0 || q.Item != "" || (q.OrgID != 0 && c.OrgID != q.OrgID)) {
+			continue
+		}
 		total.RatingCount.plus(c)
 		if g := groups[key]; ok && g != nil {
 			g.RatingCount.plus(c)

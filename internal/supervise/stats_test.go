@@ -140,6 +140,24 @@ func TestStats_handComputedFixture(t *testing.T) {
 		if empty.Total.Received != 0 || empty.Total.CompletionRate != 0 {
 			t.Errorf("an empty period got %+v", empty.Total)
 		}
+		t.Run("a complaint not about a case stays out of another department, a window or an item", func(t *testing.T) {
+			e.svc.ratings = fakeRatings{{OrgID: e.org + 1, Complaints: 1}, {OrgID: e.org, Complaints: 2}}
+			for _, c := range []struct {
+				q    StatsQuery
+				want int
+			}{
+				{StatsQuery{}, 3},
+				{StatsQuery{OrgID: e.org}, 2},
+				{StatsQuery{WindowID: e.window}, 0},
+				{StatsQuery{Item: "x"}, 0},
+			} {
+				c.q.From, c.q.To = "2026-03-01", "2026-03-31"
+				got := ok[StatsResult](t)(e.svc.CaseStats(ctx, e.supervisor, c.q)).Total.Complaints
+				if got != c.want {
+					t.Errorf("query %+v: got %d complaints, want %d", c.q, got, c.want)
+				}
+			}
+		})
 	})
 }
 

@@ -1,0 +1,62 @@
+package web
+
+import (
+	"net/http"
+	"testing"
+
+	"banhao.dev/banhao/internal/ratings"
+	"banhao.dev/banhao/internal/supervise"
+)
+
+// Statistics count real ratings and complaints: satisfaction is the share
+// of ratings at level 3 or above, a bad rating opens a rectification, and
+// nothing in the result names the rater.
+func TestStatsCountRatingsAndComplaints(t *testing.T) {
+	w := newRatingsWorld(t)
+	app, sup := w.token(w.applicant), w.token(w.supervisor)
+	statsOf := func(t *testing.T, path string) supervise.StatsResult {
+		t.Helper()
+		var res supervise.StatsResult
+		if got := w.apiCall("GET", path, sup, nil, &res); got != http.StatusOK {
+			t.Fatalf("stats: got %d, want 200", got)
+		}
+		return res
+	}
+	const path = "/api/v1/stats/cases?region=990121&from=2026-03-01&to=2026-03-31"
+	if got := statsOf(t, path).Total; got.Ratings != 0 || got.SatisfactionRate != 0 {
+		t.Fatalf("before rating got %+v, want no ratings", got.RatingCount)
+	}
+	tag := ratings.Tags(ratings.TagsOnline, 1)[0]
+	if got := w.apiCall("POST", "/api/v1/cases/"+w.no+"/ratings", app, map[string]any{"level": 1, "tags": []string{tag}}, nil); got != http.StatusCreated {
+		t.Fatalf("rate: got %d, want 201", got)
+	}
+	var c ratings.Complaint
+	if got := w.apiCall("POST", "/api/v1/complaints", app, map[string]any{"subject": "case", "case_no": w.no, "content": "窗口要求重复提交材料"}, &c); got != http.StatusCreated {
+		t.Fatalf("complaint: got %d, want 201", got)
+	}
+	res := statsOf(t, path)
+	tot := res.Total
+	if tot.Ratings != 1 || tot.Bad != 1 || tot.Satisfied != 0 || tot.SatisfactionRate != 0 || tot.Rectifications != 1 || tot.Complaints != 1 {
+		t.Fatalf("total got %+v, want 1 bad rating, 1 rectification, 1 complaint", tot.RatingCount)
+	}
+	if tot.CallbacksDue != 2 || tot.CallbacksDone != 0 || tot.CallbackRate != 0 {
+		t.Fatalf("callbacks got %d/%d rate %v, want 0/2", tot.CallbacksDone, tot.CallbacksDue, tot.CallbackRate)
+	}
+	t.Run("grouped by department the case's department carries the counts", func(t *testing.T) {
+		res := statsOf(t, path+"&group_by=org")
+		if len(res.Groups) != 1 || res.Groups[0].Bad != 1 || res.Groups[0].Complaints != 1 {
+			t.Fatalf("groups got %+v, want one with the bad rating and complaint", res.Groups)
+		}
+	})
+	t.Run("another department's statistics do not count them", func(t *testing.T) {
+		res := statsOf(t, path+"&org=999999")
+		if res.Total.Ratings != 0 || res.Total.Complaints != 0 {
+			t.Fatalf("got %+v, want nothing", res.Total.RatingCount)
+		}
+	})
+	t.Run("a period before the case counts none", func(t *testing.T) {
+		if got := statsOf(t, "/api/v1/stats/cases?region=990121&from=2026-02-01&to=2026-02-28").Total; got.Ratings != 0 {
+			t.Fatalf("got %+v, want none", got.RatingCount)
+		}
+	})
+}
