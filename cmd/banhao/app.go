@@ -281,7 +281,7 @@ func (a *app) wireRatings() {
 	a.rat = ratings.NewService(ratings.Deps{DB: a.db, Clock: a.clk, Calendar: ratings.WorkingCalendar{Cal: a.cal}, BaseURL: base,
 		Directory: ratings.CasesDirectory{Cases: a.cas, Catalog: a.cat, Places: places.NewService(a.db, a.clk), Auth: a.auth}})
 	// Statistics count ratings and complaints through the ratings service.
-	a.sup = supervise.NewService(supervise.Deps{DB: a.db, Clock: a.clk, Calendar: a.cal, Fees: supervise.CatalogFees{Catalog: a.cat}, Ratings: a.rat})
+	a.sup = supervise.NewService(supervise.Deps{DB: a.db, Clock: a.clk, Calendar: a.cal, Fees: supervise.CatalogFees{Catalog: a.cat}, Ratings: supervise.RatingsStats{Ratings: a.rat}})
 	// Warnings and cards from "case.light"; case.event feeds both
 	// supervision findings and rating moments.
 	a.out.Handle(cases.TopicLight, a.sup.HandleLight)

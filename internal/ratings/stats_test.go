@@ -6,10 +6,9 @@ import (
 
 	"banhao.dev/banhao/internal/platform/db"
 	"banhao.dev/banhao/internal/platform/dbtest"
-	"banhao.dev/banhao/internal/supervise"
 )
 
-func TestRatingCounts_perCaseWithoutExcludedOrRater(t *testing.T) {
+func TestCaseCounts_perCaseWithoutExcludedOrRater(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		e := newEnv(t, d)
@@ -33,12 +32,12 @@ func TestRatingCounts_perCaseWithoutExcludedOrRater(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		rows := must[[]supervise.RatingCount](t)(e.svc.RatingCounts(ctx, "990121", now.AddDate(0, 0, -1), now.AddDate(0, 0, 1)))
-		got := map[string]supervise.RatingCount{}
+		rows := must[[]CaseCount](t)(e.svc.CaseCounts(ctx, "990121", now.AddDate(0, 0, -1), now.AddDate(0, 0, 1)))
+		got := map[string]CaseCount{}
 		for _, c := range rows {
 			got[c.CaseNo] = c
 		}
-		want := map[string]supervise.RatingCount{
+		want := map[string]CaseCount{
 			good.No:  {CaseNo: good.No, OrgID: orgA, Ratings: 1, Satisfied: 1, Complaints: 1, CallbacksDue: 1},
 			fixed.No: {CaseNo: fixed.No, OrgID: orgA, Ratings: 1, Bad: 1, CallbacksDue: 1, CallbacksDone: 1, Rectifications: 1, Rectified: 1},
 			"":       {OrgID: orgB, Complaints: 1, CallbacksDue: 1},
@@ -52,19 +51,19 @@ func TestRatingCounts_perCaseWithoutExcludedOrRater(t *testing.T) {
 			}
 		}
 		t.Run("another region counts nothing", func(t *testing.T) {
-			if rows := must[[]supervise.RatingCount](t)(e.svc.RatingCounts(ctx, "990122", now.AddDate(0, 0, -1), now.AddDate(0, 0, 1))); len(rows) != 0 {
+			if rows := must[[]CaseCount](t)(e.svc.CaseCounts(ctx, "990122", now.AddDate(0, 0, -1), now.AddDate(0, 0, 1))); len(rows) != 0 {
 				t.Fatalf("got %+v, want none", rows)
 			}
 		})
 		t.Run("a period after the ratings counts nothing", func(t *testing.T) {
-			if rows := must[[]supervise.RatingCount](t)(e.svc.RatingCounts(ctx, "99", now.AddDate(0, 0, 1), now.AddDate(0, 0, 2))); len(rows) != 0 {
+			if rows := must[[]CaseCount](t)(e.svc.CaseCounts(ctx, "99", now.AddDate(0, 0, 1), now.AddDate(0, 0, 2))); len(rows) != 0 {
 				t.Fatalf("got %+v, want none", rows)
 			}
 		})
 	})
 }
 
-func TestRatingCounts_defaultsApart(t *testing.T) {
+func TestCaseCounts_defaultsApart(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		e := newEnv(t, d)
@@ -75,7 +74,7 @@ func TestRatingCounts_defaultsApart(t *testing.T) {
 			c.No, orgA, now); err != nil {
 			t.Fatal(err)
 		}
-		rows := must[[]supervise.RatingCount](t)(e.svc.RatingCounts(ctx, "990121", now.AddDate(0, 0, -1), now.AddDate(0, 0, 1)))
+		rows := must[[]CaseCount](t)(e.svc.CaseCounts(ctx, "990121", now.AddDate(0, 0, -1), now.AddDate(0, 0, 1)))
 		if len(rows) != 1 || rows[0].Defaults != 1 || rows[0].Ratings != 0 || rows[0].Satisfied != 0 {
 			t.Fatalf("got %+v, want one default and no rating", rows)
 		}
