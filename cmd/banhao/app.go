@@ -188,7 +188,7 @@ func (a *app) close() { a.db.Close() }
 
 // seedDemo writes the demo data; safe to repeat.
 func (a *app) seedDemo(ctx context.Context) error {
-	if err := demo.Seed(ctx, a.db, a.auth, demo.Services{Catalog: a.cat, Cases: a.cas, Blobs: a.blob}, a.clk.Now()); err != nil {
+	if err := demo.Seed(ctx, a.db, a.auth, demo.Services{Catalog: a.cat, Cases: a.cas, Blobs: a.blob, Ratings: a.rat, Supervise: a.sup}, a.clk.Now()); err != nil {
 		return fmt.Errorf("seed demo: %w", err)
 	}
 	return nil
