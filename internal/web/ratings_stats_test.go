@@ -60,3 +60,28 @@ func TestStatsCountRatingsAndComplaints(t *testing.T) {
 		}
 	})
 }
+
+func TestRatingsBadAddresses(t *testing.T) {
+	w := newRatingsWorld(t)
+	sup := w.token(w.supervisor)
+	t.Run("rules of a malformed region get 422 naming region", func(t *testing.T) {
+		var p Problem
+		if got := w.apiCall("GET", "/api/v1/rating-rules/xx", sup, nil, &p); got != http.StatusUnprocessableEntity || len(p.Errors) == 0 || p.Errors[0].Field != "region" {
+			t.Fatalf("got %d %+v, want 422 on region", got, p)
+		}
+		if got := w.apiCall("GET", "/api/v1/rating-rules/990121", sup, nil, nil); got != http.StatusOK {
+			t.Fatalf("a real region got %d, want 200", got)
+		}
+	})
+	t.Run("an evaluator of an unknown window gets 404", func(t *testing.T) {
+		b := w.browser()
+		for _, path := range []string{"/rate/window/x", "/rate/window/0", "/rate/window/999999"} {
+			if st, _ := b.get(path); st != http.StatusNotFound {
+				t.Errorf("%s: got %d, want 404", path, st)
+			}
+		}
+		if st, _ := b.get("/rate/window/1"); st != http.StatusOK {
+			t.Errorf("a real window got %d, want 200", st)
+		}
+	})
+}
