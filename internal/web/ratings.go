@@ -5,9 +5,9 @@ import (
 	"strconv"
 	"strings"
 
+	"banhao.dev/banhao/internal/places"
 	"banhao.dev/banhao/internal/platform/auth"
 	"banhao.dev/banhao/internal/platform/errs"
-	"banhao.dev/banhao/internal/places"
 	"banhao.dev/banhao/internal/ratings"
 )
 
