@@ -13,7 +13,9 @@ import (
 
 	"banhao.dev/banhao/internal/platform/audit"
 	"banhao.dev/banhao/internal/platform/auth"
+	"banhao.dev/banhao/internal/platform/clock"
 	"banhao.dev/banhao/internal/platform/errs"
+	"banhao.dev/banhao/internal/platform/notify"
 )
 
 // Complaint kinds and statuses.
@@ -235,7 +237,16 @@ func (s *Service) FileComplaint(ctx context.Context, p *auth.Principal, req Comp
 		}
 		_, err = audit.Append(ctx, tx, now, actor, c.stream(), "file", map[string]any{"after": c.Status, "kind": c.Kind, "subject": c.Subject,
 			"org_id": c.OrgID, "due_at": c.DueAt})
-		return err
+		if err != nil {
+			return err
+		}
+		what := map[string]string{KindCannotDo: "办不成事反映"}[c.Kind]
+		if what == "" {
+			what = "投诉"
+		}
+		return routeTo(ctx, tx, now, c.OrgID, c.RegionCode, notify.Notice{Title: "新的" + what + "待处理",
+			Body: fmt.Sprintf("收到一件%s，请于 %s 前答复并回访。", what, c.DueAt.In(clock.Shanghai).Add(-time.Minute).Format("2006-01-02")),
+			Link: fmt.Sprintf("/complaints/%d", c.ID)})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("file complaint: %w", err)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"testing"
 
@@ -84,4 +85,43 @@ func TestRatingsBadAddresses(t *testing.T) {
 			t.Errorf("a real window got %d, want 200", st)
 		}
 	})
+}
+
+// A bad rating and a complaint are routed: the responsible department's
+// staff and the region's supervisor are told, with a link to work it.
+func TestBadRatingAndComplaintAreRouted(t *testing.T) {
+	w := newRatingsWorld(t)
+	app := w.token(w.applicant)
+	notes := func(login, link string) int {
+		u, err := w.Auth.UserByLogin(context.Background(), login)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := w.DB.R.QueryRow(`SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND link LIKE $2`, u.ID, link).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	tag := ratings.Tags(ratings.TagsOnline, 2)[0]
+	var r ratings.Rating
+	if got := w.apiCall("POST", "/api/v1/cases/"+w.no+"/ratings", app, map[string]any{"level": 2, "tags": []string{tag}}, &r); got != http.StatusCreated || r.Rectification == nil {
+		t.Fatalf("rate: got %d %+v, want 201 with a rectification", got, r)
+	}
+	var c ratings.Complaint
+	if got := w.apiCall("POST", "/api/v1/complaints", app, map[string]any{"subject": "case", "case_no": w.no, "content": "窗口要求重复提交材料"}, &c); got != http.StatusCreated {
+		t.Fatalf("complaint: got %d, want 201", got)
+	}
+	for _, c := range []struct {
+		who, link string
+		want      int
+	}{
+		{w.dept, "/rectifications/%", 1}, {w.supervisor, "/rectifications/%", 1},
+		{w.dept, "/complaints/%", 1}, {w.supervisor, "/complaints/%", 1},
+		{w.applicant, "/rectifications/%", 0}, {w.hotline, "/complaints/%", 0},
+	} {
+		if got := notes(c.who, c.link); got != c.want {
+			t.Errorf("%s notices about %s got %d, want %d", c.who, c.link, got, c.want)
+		}
+	}
 }
