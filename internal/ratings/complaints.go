@@ -329,6 +329,9 @@ func (s *Service) Complaints(ctx context.Context, p *auth.Principal, status stri
 	if err := auth.Require(p); err != nil {
 		return nil, err
 	}
+	if err := checkStatus(status, ComplaintOpen, ComplaintAnswered, ComplaintCalledBack, ComplaintClosed); err != nil {
+		return nil, err
+	}
 	w := &where{}
 	switch {
 	case p.HasAny(auth.Supervisor, auth.Admin):

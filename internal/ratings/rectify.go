@@ -410,6 +410,9 @@ func (s *Service) Rectifications(ctx context.Context, p *auth.Principal, f RectF
 	if err := auth.Require(p, auth.Clerk, auth.Reviewer, auth.Approver, auth.Supervisor); err != nil {
 		return nil, err
 	}
+	if err := checkStatus(f.Status, RectOpen, RectCalledBack, RectRectifying, RectFixed, RectExplained, RectReported, RectClosed); err != nil {
+		return nil, err
+	}
 	w := &where{}
 	if p.RegionCode != "" {
 		w.add("x.region_code LIKE ?", p.RegionCode+"%")

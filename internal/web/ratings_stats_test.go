@@ -125,3 +125,28 @@ func TestBadRatingAndComplaintAreRouted(t *testing.T) {
 		}
 	}
 }
+
+// A list filter naming a status (or finding kind) that does not exist is
+// rejected with the field, not answered with an empty list.
+func TestListFiltersRejectUnknownStatus(t *testing.T) {
+	w := newRatingsWorld(t)
+	sup := w.token(w.supervisor)
+	for _, c := range []struct{ path, field string }{
+		{"/api/v1/rectifications?status=zzz", "status"},
+		{"/api/v1/complaints?status=zzz", "status"},
+		{"/api/v1/appeals?status=zzz", "status"},
+		{"/api/v1/supervise/findings?status=zzz", "status"},
+		{"/api/v1/supervise/findings?kind=zzz", "kind"},
+	} {
+		var p Problem
+		if got := w.apiCall("GET", c.path, sup, nil, &p); got != http.StatusUnprocessableEntity || len(p.Errors) == 0 || p.Errors[0].Field != c.field {
+			t.Errorf("%s: got %d %+v, want 422 on %s", c.path, got, p, c.field)
+		}
+	}
+	for _, path := range []string{"/api/v1/rectifications?status=open", "/api/v1/complaints?status=closed", "/api/v1/appeals?status=pending",
+		"/api/v1/supervise/findings?status=open&kind=fee_not_listed"} {
+		if got := w.apiCall("GET", path, sup, nil, nil); got != http.StatusOK {
+			t.Errorf("%s: got %d, want 200", path, got)
+		}
+	}
+}
