@@ -150,3 +150,21 @@ func TestListFiltersRejectUnknownStatus(t *testing.T) {
 		}
 	}
 }
+
+func TestSuperviseDrillDownAndScoreboardRejectMalformedIDs(t *testing.T) {
+	w := newRatingsWorld(t)
+	sup := w.token(w.supervisor)
+	for _, c := range []struct{ path, token, field string }{
+		{"/api/v1/supervise/dashboard?org=x", sup, "org"},
+		{"/api/v1/supervise/dashboard?window=-1", sup, "window"},
+		{"/api/v1/scoreboard?region=xx", "", "region"},
+	} {
+		var p Problem
+		if got := w.apiCall("GET", c.path, c.token, nil, &p); got != http.StatusUnprocessableEntity || len(p.Errors) == 0 || p.Errors[0].Field != c.field {
+			t.Errorf("%s: got %d %+v, want 422 on %s", c.path, got, p, c.field)
+		}
+	}
+	if st, _ := w.browser().get("/scoreboard?region=990121"); st != http.StatusOK {
+		t.Errorf("scoreboard of a real region got %d, want 200", st)
+	}
+}
