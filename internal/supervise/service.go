@@ -86,7 +86,7 @@ var (
 	ErrRectifyDeadline  = errs.E(errs.Invalid, "rectify_deadline_invalid", "整改期限须为今天以后的日期（YYYY-MM-DD）")
 	ErrMonth            = errs.E(errs.Invalid, "month_invalid", "月份格式应为 YYYY-MM")
 	ErrPeriod           = errs.E(errs.Invalid, "period_invalid", "日期格式应为 YYYY-MM-DD，且起始日不晚于截止日")
-	ErrGroupBy          = errs.E(errs.Invalid, "group_by_invalid", "分组须为 region、hall、org、window、staff、item、day 或 month")
+	ErrGroupBy          = errs.E(errs.Invalid, "group_by_invalid", "分组须为 region、hall、org、window、staff、item、day、month 或 year")
 	ErrFindingFilter    = errs.E(errs.Invalid, "filter_invalid", "筛选条件不正确：状态或监察类型不存在")
 	ErrRegionInvalid    = errs.E(errs.Invalid, "region_invalid", "区划代码不正确")
 	ErrFeeCharge        = errs.E(errs.Invalid, "fee_charge_invalid", "收费记录须有收费项目名称和不小于零的金额")

@@ -19,7 +19,7 @@ import (
 )
 
 // Group-by dimensions of the statistics.
-var GroupBys = []string{"region", "hall", "org", "window", "staff", "item", "day", "month"}
+var GroupBys = []string{"region", "hall", "org", "window", "staff", "item", "day", "month", "year"}
 
 // StatsQuery selects the cases counted: received in [From, To] (Beijing
 // dates, inclusive) in Region, optionally of one organization, window or item.
@@ -269,6 +269,8 @@ func (r *statRow) key(groupBy string) string {
 		return clock.Day(r.submitted)
 	case "month":
 		return clock.Day(r.submitted)[:7]
+	case "year":
+		return clock.Day(r.submitted)[:4]
 	}
 	return "total"
 }
