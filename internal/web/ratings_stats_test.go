@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -166,5 +167,22 @@ func TestSuperviseDrillDownAndScoreboardRejectMalformedIDs(t *testing.T) {
 	}
 	if st, _ := w.browser().get("/scoreboard?region=990121"); st != http.StatusOK {
 		t.Errorf("scoreboard of a real region got %d, want 200", st)
+	}
+}
+
+// What an admin can list it can open.
+func TestAdminOpensTheComplaintsItLists(t *testing.T) {
+	w := newRatingsWorld(t)
+	app, admin := w.token(w.applicant), w.token("admin")
+	var c ratings.Complaint
+	if got := w.apiCall("POST", "/api/v1/complaints", app, map[string]any{"subject": "case", "case_no": w.no, "content": "窗口要求重复提交材料"}, &c); got != http.StatusCreated {
+		t.Fatalf("complaint: got %d, want 201", got)
+	}
+	var list struct{ Total int }
+	if got := w.apiCall("GET", "/api/v1/complaints", admin, nil, &list); got != http.StatusOK || list.Total != 1 {
+		t.Fatalf("admin list: got %d total %d, want 200 with 1", got, list.Total)
+	}
+	if got := w.apiCall("GET", fmt.Sprintf("/api/v1/complaints/%d", c.ID), admin, nil, nil); got != http.StatusOK {
+		t.Fatalf("admin open: got %d, want 200", got)
 	}
 }
