@@ -179,10 +179,6 @@ func open(ctx context.Context, cfg config.Config, env *cliEnv, migrate bool) (*a
 		Calendar: cases.CalendarAdapter{Cal: a.cal}, Authorizer: cases.PlacesAuthorizer{Places: places.NewService(d, a.clk), DB: d},
 		Notifier: cases.NotifyAdapter{}})
 	a.ref = reform.NewService(d, a.clk, a.cal)
-	a.sup = supervise.NewService(supervise.Deps{DB: d, Clock: a.clk, Calendar: a.cal, Fees: supervise.CatalogFees{Catalog: a.cat}})
-	// Warnings and cards from "case.light", findings from "case.event".
-	a.out.Handle(cases.TopicLight, a.sup.HandleLight)
-	a.out.Handle(cases.TopicEvent, a.sup.HandleEvent)
 	a.wireRatings()
 	a.registerJobs()
 	return a, nil
@@ -192,7 +188,7 @@ func (a *app) close() { a.db.Close() }
 
 // seedDemo writes the demo data; safe to repeat.
 func (a *app) seedDemo(ctx context.Context) error {
-	if err := demo.Seed(ctx, a.db, a.auth, demo.Services{Catalog: a.cat, Cases: a.cas, Blobs: a.blob}, a.clk.Now()); err != nil {
+	if err := demo.Seed(ctx, a.db, a.auth, demo.Services{Catalog: a.cat, Cases: a.cas, Blobs: a.blob, Ratings: a.rat, Supervise: a.sup}, a.clk.Now()); err != nil {
 		return fmt.Errorf("seed demo: %w", err)
 	}
 	return nil
@@ -272,9 +268,9 @@ func (a *app) registerJobs() {
 	})
 }
 
-// wireRatings builds the ratings service and its outbox handlers: case
-// events open rateable moments (and send the SMS rating link on
-// conclusion); ratings and rectifications are pushed to the external
+// wireRatings builds the ratings and supervision services and their outbox
+// handlers (statistics read ratings, so ratings come first): case events
+// open rateable moments (and send the SMS rating link on conclusion); ratings and rectifications are pushed to the external
 // evaluation system when a webhook is configured, re-sent by the outbox on
 // failure.
 func (a *app) wireRatings() {
@@ -284,7 +280,11 @@ func (a *app) wireRatings() {
 	}
 	a.rat = ratings.NewService(ratings.Deps{DB: a.db, Clock: a.clk, Calendar: ratings.WorkingCalendar{Cal: a.cal}, BaseURL: base,
 		Directory: ratings.CasesDirectory{Cases: a.cas, Catalog: a.cat, Places: places.NewService(a.db, a.clk), Auth: a.auth}})
-	// case.event feeds both supervision findings and rating moments.
+	// Statistics count ratings and complaints through the ratings service.
+	a.sup = supervise.NewService(supervise.Deps{DB: a.db, Clock: a.clk, Calendar: a.cal, Fees: supervise.CatalogFees{Catalog: a.cat}, Ratings: supervise.RatingsStats{Ratings: a.rat}})
+	// Warnings and cards from "case.light"; case.event feeds both
+	// supervision findings and rating moments.
+	a.out.Handle(cases.TopicLight, a.sup.HandleLight)
 	a.out.Handle(cases.TopicEvent, supervise.FanOut(a.sup.HandleEvent, a.rat.HandleCaseEvent))
 	if a.cfg.RatingsWebhook != "" {
 		a.out.Handle(ratings.TopicPush, webhook.Handler(a.cfg.RatingsWebhook, a.cfg.RatingsWebhookSecret))

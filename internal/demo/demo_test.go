@@ -16,6 +16,8 @@ import (
 	"banhao.dev/banhao/internal/platform/clock"
 	"banhao.dev/banhao/internal/platform/db"
 	"banhao.dev/banhao/internal/platform/dbtest"
+	"banhao.dev/banhao/internal/ratings"
+	"banhao.dev/banhao/internal/supervise"
 )
 
 func TestSeedIsCompleteAndIdempotent(t *testing.T) {
@@ -34,8 +36,12 @@ func TestSeedIsCompleteAndIdempotent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		cal := calendar.New(d, clk)
+		rat := ratings.NewService(ratings.Deps{DB: d, Clock: clk, Calendar: ratings.WorkingCalendar{Cal: cal}, BaseURL: "http://127.0.0.1",
+			Directory: ratings.CasesDirectory{Cases: cs, Catalog: cat, Places: places.NewService(d, clk), Auth: a}})
+		sup := supervise.NewService(supervise.Deps{DB: d, Clock: clk, Calendar: cal, Fees: supervise.CatalogFees{Catalog: cat}, Ratings: supervise.RatingsStats{Ratings: rat}})
 		for i := 0; i < 2; i++ {
-			if err := demo.Seed(ctx, d, a, demo.Services{Catalog: cat, Cases: cs, Blobs: blobs}, at); err != nil {
+			if err := demo.Seed(ctx, d, a, demo.Services{Catalog: cat, Cases: cs, Blobs: blobs, Ratings: rat, Supervise: sup}, at); err != nil {
 				t.Fatalf("seed run %d: %v", i+1, err)
 			}
 		}
@@ -100,6 +106,44 @@ func TestSeedIsCompleteAndIdempotent(t *testing.T) {
 				if err != nil || len(got) == 0 {
 					t.Errorf("%s inbox: got %d cases, err %v; want some", login, len(got), err)
 				}
+			}
+		})
+		t.Run("ratings, a rectification, an appeal, complaints and a finding, seeded once", func(t *testing.T) {
+			count := func(q string) int {
+				var n int
+				if err := d.R.QueryRow(q).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			for _, c := range []struct {
+				what string
+				got  int
+				want func(int) bool
+			}{
+				{"ratings", count(`SELECT COUNT(*) FROM ratings`), func(n int) bool { return n >= 6 && n <= 10 }},
+				{"bad ratings", count(`SELECT COUNT(*) FROM ratings WHERE bad`), func(n int) bool { return n == 2 }},
+				{"rectifications under a deadline", count(`SELECT COUNT(*) FROM rectifications WHERE status = 'rectifying'`), func(n int) bool { return n == 1 }},
+				{"rectifications awaiting the callback", count(`SELECT COUNT(*) FROM rectifications WHERE status = 'open'`), func(n int) bool { return n == 1 }},
+				{"pending appeals", count(`SELECT COUNT(*) FROM rating_appeals WHERE status = 'pending'`), func(n int) bool { return n == 1 }},
+				{"complaints", count(`SELECT COUNT(*) FROM complaints`), func(n int) bool { return n == 2 }},
+				{"answered complaints", count(`SELECT COUNT(*) FROM complaints WHERE status = 'answered'`), func(n int) bool { return n == 1 }},
+				{"fee findings", count(`SELECT COUNT(*) FROM supervise_findings WHERE kind = 'fee_not_listed'`), func(n int) bool { return n == 1 }},
+			} {
+				if !c.want(c.got) {
+					t.Errorf("%s: got %d", c.what, c.got)
+				}
+			}
+			u, err := a.UserByLogin(ctx, "supervisor")
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := sup.CaseStats(ctx, u.Principal(), supervise.StatsQuery{From: "2026-03-01", To: "2026-03-31"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Total.Ratings == 0 || st.Total.Bad != 2 || st.Total.SatisfactionRate <= 0 || st.Total.Complaints == 0 {
+				t.Errorf("statistics of the demo got %+v, want its ratings and complaints", st.Total.RatingCount)
 			}
 		})
 		res, err := audit.Verify(ctx, d.R, "")

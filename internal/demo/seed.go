@@ -14,6 +14,8 @@ import (
 	"banhao.dev/banhao/internal/platform/calendar"
 	"banhao.dev/banhao/internal/platform/clock"
 	"banhao.dev/banhao/internal/platform/db"
+	"banhao.dev/banhao/internal/ratings"
+	"banhao.dev/banhao/internal/supervise"
 )
 
 // staffOrg is the organization each demo staff role works for.
@@ -31,6 +33,9 @@ type Services struct {
 	Catalog *catalog.Service
 	Cases   *cases.Service // nil: no demo cases
 	Blobs   blob.Store     // nil: demo materials are paper originals
+	// Ratings and Supervise: nil, no demo ratings, complaints or fee finding.
+	Ratings   *ratings.Service
+	Supervise *supervise.Service
 }
 
 // Seed writes the whole demo: calendar, places, accounts, and the areas'
@@ -80,6 +85,9 @@ func Seed(ctx context.Context, d *db.DB, a *auth.Service, svc Services, at time.
 	if svc.Catalog != nil && svc.Cases != nil {
 		if err := seedCases(ctx, d, a, svc, pl.Windows["A01"], at); err != nil {
 			return err
+		}
+		if err := seedRatings(ctx, d, a, svc); err != nil {
+			return fmt.Errorf("seed ratings: %w", err)
 		}
 	}
 	return nil

@@ -191,6 +191,9 @@ func (s *Service) Appeals(ctx context.Context, p *auth.Principal, status string)
 	if err := auth.Require(p, auth.Supervisor, auth.Clerk, auth.Reviewer, auth.Approver); err != nil {
 		return nil, err
 	}
+	if err := checkStatus(status, AppealPending, AppealUpheld, AppealRejected); err != nil {
+		return nil, err
+	}
 	w := &where{}
 	if p.RegionCode != "" {
 		w.add("region_code LIKE ?", p.RegionCode+"%")

@@ -13,7 +13,9 @@ import (
 
 	"banhao.dev/banhao/internal/platform/audit"
 	"banhao.dev/banhao/internal/platform/auth"
+	"banhao.dev/banhao/internal/platform/clock"
 	"banhao.dev/banhao/internal/platform/errs"
+	"banhao.dev/banhao/internal/platform/notify"
 )
 
 // Complaint kinds and statuses.
@@ -235,7 +237,16 @@ func (s *Service) FileComplaint(ctx context.Context, p *auth.Principal, req Comp
 		}
 		_, err = audit.Append(ctx, tx, now, actor, c.stream(), "file", map[string]any{"after": c.Status, "kind": c.Kind, "subject": c.Subject,
 			"org_id": c.OrgID, "due_at": c.DueAt})
-		return err
+		if err != nil {
+			return err
+		}
+		what := map[string]string{KindCannotDo: "办不成事反映"}[c.Kind]
+		if what == "" {
+			what = "投诉"
+		}
+		return routeTo(ctx, tx, now, c.OrgID, c.RegionCode, notify.Notice{Title: "新的" + what + "待处理",
+			Body: fmt.Sprintf("收到一件%s，请于 %s 前答复并回访。", what, c.DueAt.In(clock.Shanghai).Add(-time.Minute).Format("2006-01-02")),
+			Link: fmt.Sprintf("/complaints/%d", c.ID)})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("file complaint: %w", err)
@@ -293,6 +304,10 @@ func (s *Service) Complaint(ctx context.Context, p *auth.Principal, id int64) (*
 	if c.ComplainantID != 0 && c.ComplainantID == p.UserID {
 		return c, nil
 	}
+	// An admin reads every complaint it lists (Complaints), without working it.
+	if p.Has(auth.Admin) && p.InRegion(c.RegionCode) {
+		return c, nil
+	}
 	if _, err := canHandle(p, c); err != nil {
 		return nil, ErrComplaintNotFound
 	}
@@ -316,6 +331,9 @@ func getComplaint(ctx context.Context, q interface {
 // their region's), applicants their own.
 func (s *Service) Complaints(ctx context.Context, p *auth.Principal, status string) ([]*Complaint, error) {
 	if err := auth.Require(p); err != nil {
+		return nil, err
+	}
+	if err := checkStatus(status, ComplaintOpen, ComplaintAnswered, ComplaintCalledBack, ComplaintClosed); err != nil {
 		return nil, err
 	}
 	w := &where{}

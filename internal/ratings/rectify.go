@@ -128,6 +128,12 @@ func (s *Service) openRectification(ctx context.Context, tx *sql.Tx, r *Rating, 
 	if _, err := audit.Append(ctx, tx, now, audit.System, x.stream(), "open", map[string]any{"after": x}); err != nil {
 		return nil, err
 	}
+	if err := routeTo(ctx, tx, now, x.OrgID, x.RegionCode, notify.Notice{Title: "差评待回访核实：" + r.ItemName,
+		Body: fmt.Sprintf("办件 %s 收到差评（%s），请于 %s 前回访核实并整改。", r.CaseNo, LevelLabel(r.Level),
+			x.CallbackDue.In(clock.Shanghai).Add(-time.Minute).Format("2006-01-02")),
+		Link: fmt.Sprintf("/rectifications/%d", x.ID)}); err != nil {
+		return nil, err
+	}
 	return x, push(ctx, tx, now, "rectification", pushRectification(x))
 }
 
@@ -402,6 +408,9 @@ type RectFilter struct {
 // supervisor: of the region), with their ratings, oldest callback due first.
 func (s *Service) Rectifications(ctx context.Context, p *auth.Principal, f RectFilter) ([]*Rectification, error) {
 	if err := auth.Require(p, auth.Clerk, auth.Reviewer, auth.Approver, auth.Supervisor); err != nil {
+		return nil, err
+	}
+	if err := checkStatus(f.Status, RectOpen, RectCalledBack, RectRectifying, RectFixed, RectExplained, RectReported, RectClosed); err != nil {
 		return nil, err
 	}
 	w := &where{}

@@ -95,12 +95,6 @@ func (s *Service) HandleEvent(ctx context.Context, m outbox.Message) error {
 	if err := m.Decode(&ev); err != nil {
 		return fmt.Errorf("case.event %d: %w", m.ID, err)
 	}
-	switch cases.Action(ev.Action) {
-	case cases.ActRefuse, cases.ActDecide, cases.ActDecideOnSpot, cases.ActRequestCorrection,
-		cases.ActAccept, cases.ActAcceptWithPending, cases.ActAutoAccept:
-	default:
-		return nil
-	}
 	at := clock.Norm(ev.At)
 	if at.IsZero() {
 		at = s.now()
@@ -116,8 +110,58 @@ func (s *Service) HandleEvent(ctx context.Context, m outbox.Message) error {
 				return err
 			}
 		}
-		return nil
+		return s.warnBornLate(ctx, tx, m.ID, c, at)
 	})
+}
+
+// warnBornLate warns about a case or step that is already yellow or red when
+// it is entered (a step whose limit is one working day or less, a case
+// accepted late): the lights job publishes only changes, so such a light
+// would otherwise never warn its holder. One card per case, level, colour
+// and step: a light the job already warned about is not warned again.
+func (s *Service) warnBornLate(ctx context.Context, tx *sql.Tx, msgID int64, c *caseRow, at time.Time) error {
+	switch c.Status {
+	case cases.Accepted, cases.ClockStopped, cases.Decided:
+	default:
+		return nil // lights concern open cases only
+	}
+	var light, stepLight, stepRole string
+	var stepOrg int64
+	if err := tx.QueryRowContext(ctx, `SELECT light, step_light, step_role, step_org_id FROM cases WHERE no = $1`, c.No).
+		Scan(&light, &stepLight, &stepRole, &stepOrg); err != nil {
+		return fmt.Errorf("lights of %s: %w", c.No, err)
+	}
+	w := warning{msgID: msgID, c: c, at: at}
+	for _, l := range []struct{ level, color string }{{"step", stepLight}, {"case", light}} {
+		if l.color != string(cases.Yellow) && l.color != string(cases.Red) {
+			continue
+		}
+		w.level, w.color, w.org, w.role = l.level, l.color, stepOrg, stepRole
+		if l.level == "case" {
+			w.org = c.OrgID
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM supervise_cards WHERE case_no = $1 AND level = $2 AND color = $3
+			AND scope = 'org' AND ($2 = 'case' OR step_name = $4)`, c.No, l.level, l.color, w.stepName()).Scan(&n); err != nil {
+			return fmt.Errorf("cards of %s: %w", c.No, err)
+		}
+		if n > 0 {
+			continue
+		}
+		// A later light change of this case, not yet delivered, will warn
+		// through HandleLight: the event came late and the light moved since.
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE topic = $1 AND id > $2 AND delivered_at IS NULL
+			AND payload LIKE $3`, cases.TopicLight, msgID, `%"no":"`+c.No+`"%`).Scan(&n); err != nil {
+			return fmt.Errorf("pending lights of %s: %w", c.No, err)
+		}
+		if n > 0 {
+			continue
+		}
+		if err := s.warn(ctx, tx, w); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // newFinding is a detected breach before it is stored.

@@ -20,6 +20,7 @@ import (
 const (
 	itemReview    = "0100001000-990121-01" // 承诺件 10/20 working days, 审查 → 决定
 	itemImmediate = "0700002000-990121-01" // 即办件
+	itemShort     = "0100001003-990121-01" // 承诺件 2/20 working days: 审查 gets one day
 )
 
 // fakeItems is a cases.ItemSource over fixed snapshots.
@@ -44,7 +45,10 @@ func testItems(org int64) fakeItems {
 	i := base
 	i.Code, i.Name, i.CaseType = itemImmediate, "个体工商户名称变更", "immediate"
 	i.PromisedLimit, i.LegalLimit = cases.Limit{Days: 0, Unit: "working_day"}, cases.Limit{Days: 20, Unit: "working_day"}
-	return fakeItems{r.Code: r, i.Code: i}
+	sh := r
+	sh.Code, sh.Name = itemShort, "食品经营许可延续"
+	sh.PromisedLimit = cases.Limit{Days: 2, Unit: "working_day"}
+	return fakeItems{r.Code: r, i.Code: i, sh.Code: sh}
 }
 
 type fakeAuthz struct{ clerk, window int64 }

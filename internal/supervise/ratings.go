@@ -3,10 +3,12 @@ package supervise
 import (
 	"context"
 	"time"
+
+	"banhao.dev/banhao/internal/ratings"
 )
 
 // RatingStats is what statistics need of ratings (好差评) and complaints;
-// the ratings package implements it. Rows carry counts only — never a
+// RatingsStats adapts the ratings service to it. Rows carry counts only — never a
 // rater — so no published aggregate can reveal who rated.
 type RatingStats interface {
 	// RatingCounts returns the counts of ratings and complaints about the
@@ -40,4 +42,21 @@ type NoRatings struct{}
 // RatingCounts implements RatingStats.
 func (NoRatings) RatingCounts(context.Context, string, time.Time, time.Time) ([]RatingCount, error) {
 	return nil, nil
+}
+
+// RatingsStats reads the counts from the ratings service (its CaseCounts:
+// SQL over the rating, rectification and complaint tables).
+type RatingsStats struct{ Ratings *ratings.Service }
+
+// RatingCounts implements RatingStats.
+func (r RatingsStats) RatingCounts(ctx context.Context, regionPrefix string, from, to time.Time) ([]RatingCount, error) {
+	cs, err := r.Ratings.CaseCounts(ctx, regionPrefix, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]RatingCount, len(cs))
+	for i, c := range cs {
+		out[i] = RatingCount(c)
+	}
+	return out, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"banhao.dev/banhao/internal/platform/auth"
+	"banhao.dev/banhao/internal/platform/ids"
 )
 
 // OrgReport is one department of the monthly report.
@@ -268,6 +269,9 @@ const MinPublishedRatings = 5
 // on-time rate, satisfaction, 最多跑一次 rate and speed against the promised
 // limit. Anyone may read it: it holds aggregates only.
 func (s *Service) Scoreboard(ctx context.Context, month, region string) ([]ScoreRow, error) {
+	if _, err := ids.RegionCodeLevel(region); region != "" && err != nil {
+		return nil, ErrRegionInvalid.OnField("region")
+	}
 	rep, err := s.monthly(ctx, month, region)
 	if err != nil {
 		return nil, err

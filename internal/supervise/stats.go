@@ -19,7 +19,7 @@ import (
 )
 
 // Group-by dimensions of the statistics.
-var GroupBys = []string{"region", "hall", "org", "window", "staff", "item", "day", "month"}
+var GroupBys = []string{"region", "hall", "org", "window", "staff", "item", "day", "month", "year"}
 
 // StatsQuery selects the cases counted: received in [From, To] (Beijing
 // dates, inclusive) in Region, optionally of one organization, window or item.
@@ -172,6 +172,11 @@ func (s *Service) stats(ctx context.Context, q StatsQuery) (StatsResult, error) 
 		if c.CaseNo != "" && !ok {
 			continue // a case outside the selection
 		}
+		// A complaint not about a case belongs to its department only: it
+		// is outside a selection of another department, a window or an item.
+		if c.CaseNo == "" && (q.WindowID != 0 || q.Item != "" || (q.OrgID != 0 && c.OrgID != q.OrgID)) {
+			continue
+		}
 		total.RatingCount.plus(c)
 		if g := groups[key]; ok && g != nil {
 			g.RatingCount.plus(c)
@@ -264,6 +269,8 @@ func (r *statRow) key(groupBy string) string {
 		return clock.Day(r.submitted)
 	case "month":
 		return clock.Day(r.submitted)[:7]
+	case "year":
+		return clock.Day(r.submitted)[:4]
 	}
 	return "total"
 }

@@ -136,10 +136,32 @@ func TestStats_handComputedFixture(t *testing.T) {
 		if len(byDay.Groups) != 2 || byDay.Groups[0].Key != "2026-03-02" || byDay.Groups[0].Received != 5 || byDay.Groups[1].Received != 1 {
 			t.Errorf("by day got %+v, want 5 on 03-02 and 1 on 03-03", byDay.Groups)
 		}
+		byYear := ok[StatsResult](t)(e.svc.CaseStats(ctx, e.supervisor, StatsQuery{From: "2026-01-01", To: "2026-12-31", GroupBy: "year"}))
+		if len(byYear.Groups) != 1 || byYear.Groups[0].Key != "2026" || byYear.Groups[0].Received != 6 {
+			t.Errorf("by year got %+v, want the 6 cases in 2026", byYear.Groups)
+		}
 		empty := ok[StatsResult](t)(e.svc.CaseStats(ctx, e.supervisor, StatsQuery{From: "2026-04-01", To: "2026-04-30"}))
 		if empty.Total.Received != 0 || empty.Total.CompletionRate != 0 {
 			t.Errorf("an empty period got %+v", empty.Total)
 		}
+		t.Run("a complaint not about a case stays out of another department, a window or an item", func(t *testing.T) {
+			e.svc.ratings = fakeRatings{{OrgID: e.org + 1, Complaints: 1}, {OrgID: e.org, Complaints: 2}}
+			for _, c := range []struct {
+				q    StatsQuery
+				want int
+			}{
+				{StatsQuery{}, 3},
+				{StatsQuery{OrgID: e.org}, 2},
+				{StatsQuery{WindowID: e.window}, 0},
+				{StatsQuery{Item: "x"}, 0},
+			} {
+				c.q.From, c.q.To = "2026-03-01", "2026-03-31"
+				got := ok[StatsResult](t)(e.svc.CaseStats(ctx, e.supervisor, c.q)).Total.Complaints
+				if got != c.want {
+					t.Errorf("query %+v: got %d complaints, want %d", c.q, got, c.want)
+				}
+			}
+		})
 	})
 }
 

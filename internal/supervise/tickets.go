@@ -54,6 +54,13 @@ func (s *Service) Findings(ctx context.Context, p *auth.Principal, f FindingFilt
 	if err != nil {
 		return nil, err
 	}
+	// An unknown status or kind would list nothing, as if all were worked.
+	if f.Status != "" && !contains([]string{FindingOpen, FindingConfirmed, FindingDismissed, FindingRectification}, f.Status) {
+		return nil, ErrFindingFilter.OnField("status")
+	}
+	if f.Kind != "" && !contains([]string{KindRefusalNoReasons, KindDenialNoReasons, KindSecondCorrection, KindOffSystem, KindLateDecision, KindFeeNotListed}, f.Kind) {
+		return nil, ErrFindingFilter.OnField("kind")
+	}
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 200
 	}

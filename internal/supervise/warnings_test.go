@@ -89,3 +89,41 @@ func TestWarnings_holidaysAdjustedDaysExtensionAndClockStop(t *testing.T) {
 		}
 	})
 }
+
+// A step entered when its time is already short (the review ran late and
+// the decision step has only the rest of the day) is yellow from the start:
+// the lights job publishes only changes, so the warning comes with the case
+// event, once, and reaches the new step's holder; red later warns again.
+func TestWarnings_stepEnteredYellowWarnsItsHolder(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		e := newEnv(t, d, bj(2026, 3, 2, 9, 0))
+		c := e.submit(t, itemShort, nil)
+		ok[*cases.Case](t)(e.cases.Accept(ctx, e.clerk, c.No, cases.AcceptRequest{}))
+		e.at(t, bj(2026, 3, 4, 10, 0)) // the one-day review step is overdue
+		c = ok[*cases.Case](t)(e.cases.Review(ctx, e.reviewer, c.No, cases.OpinionRequest{Opinion: "材料齐全，同意"}))
+		if c.StepLight != cases.Yellow {
+			t.Fatalf("decision step light %s, want yellow when entered", c.StepLight)
+		}
+		for _, m := range []int{1, 2} {
+			e.at(t, bj(2026, 3, 4, 10, m))
+		}
+		personCards := func(color string) int {
+			return count(t, d, `SELECT COUNT(*) FROM supervise_cards WHERE case_no = $1 AND level = 'step' AND scope = 'person' AND user_id = $2 AND color = $3`,
+				c.No, e.approver.UserID, color)
+		}
+		if got := personCards("yellow"); got != 1 {
+			t.Errorf("yellow step cards of the approver got %d, want 1", got)
+		}
+		if got := e.notes(t, e.approver.UserID, "办件即将超期%"); got != 1 {
+			t.Errorf("approver yellow warnings got %d, want 1", got)
+		}
+		e.at(t, bj(2026, 3, 5, 9, 0))
+		if got := personCards("red"); got != 1 {
+			t.Errorf("red step cards of the approver got %d, want 1", got)
+		}
+		if got := personCards("yellow"); got != 1 {
+			t.Errorf("yellow step cards of the approver after red got %d, want still 1", got)
+		}
+	})
+}

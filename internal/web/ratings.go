@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"banhao.dev/banhao/internal/places"
 	"banhao.dev/banhao/internal/platform/auth"
 	"banhao.dev/banhao/internal/platform/errs"
 	"banhao.dev/banhao/internal/ratings"
@@ -171,17 +172,41 @@ func device(r *http.Request) (ratings.Channel, int64, string) {
 	return ratings.ChKiosk, 0, "/rate/kiosk"
 }
 
+// knownDevice fails with 404 unless the evaluator's window exists: a
+// rating is recorded against its window, so an unknown one must not take it.
+func (s *Server) knownDevice(w http.ResponseWriter, r *http.Request) bool {
+	ch, win, _ := device(r)
+	if ch != ratings.ChWindow {
+		return true
+	}
+	if win <= 0 {
+		s.fail(w, r, places.ErrWindowNotFound)
+		return false
+	}
+	if _, err := s.Places.Window(r.Context(), principal(r), win); err != nil {
+		s.fail(w, r, err)
+		return false
+	}
+	return true
+}
+
 type deviceData struct {
 	Channel ratings.Channel
 	Action  string
 }
 
 func (s *Server) rateDeviceStart(w http.ResponseWriter, r *http.Request) {
+	if !s.knownDevice(w, r) {
+		return
+	}
 	ch, _, base := device(r)
 	s.render(w, r, http.StatusOK, "ratings_device", s.newPage(w, r, ch.Label(), deviceData{Channel: ch, Action: base + "/check"}))
 }
 
 func (s *Server) rateDeviceCheck(w http.ResponseWriter, r *http.Request) {
+	if !s.knownDevice(w, r) {
+		return
+	}
 	ch, _, base := device(r)
 	no, code := strings.TrimSpace(r.PostFormValue("no")), strings.TrimSpace(r.PostFormValue("code"))
 	m, err := s.Ratings.RateableWithCode(r.Context(), no, code)
@@ -198,6 +223,9 @@ func (s *Server) rateDeviceCheck(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) rateDevice(w http.ResponseWriter, r *http.Request) {
+	if !s.knownDevice(w, r) {
+		return
+	}
 	ch, win, base := device(r)
 	no, code := strings.TrimSpace(r.PostFormValue("no")), strings.TrimSpace(r.PostFormValue("code"))
 	m, err := s.Ratings.RateableWithCode(r.Context(), no, code)

@@ -9,6 +9,7 @@ import (
 	"banhao.dev/banhao/internal/platform/auth"
 	"banhao.dev/banhao/internal/platform/clock"
 	"banhao.dev/banhao/internal/platform/errs"
+	"banhao.dev/banhao/internal/platform/ids"
 	"banhao.dev/banhao/internal/ratings"
 )
 
@@ -392,6 +393,10 @@ func (s *Server) apiComplaintAction(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiRatingRules(w http.ResponseWriter, r *http.Request) {
 	if err := auth.Require(principal(r)); err != nil {
 		s.fail(w, r, err)
+		return
+	}
+	if _, err := ids.RegionCodeLevel(r.PathValue("region")); err != nil {
+		s.fail(w, r, errs.Field("region", "region_invalid", "区划代码不正确"))
 		return
 	}
 	out, err := s.Ratings.RulesFor(r.Context(), r.PathValue("region"))

@@ -43,11 +43,19 @@ type superviseData struct {
 	Catalog    *catalog.Metrics // catalog metrics of the same region / department
 }
 
-func dashQuery(r *http.Request) supervise.DashQuery {
+// dashQuery reads the drill-down; a malformed department or window id is
+// an error naming the field, not silently the whole region.
+func dashQuery(r *http.Request) (supervise.DashQuery, error) {
 	q := r.URL.Query()
-	org, _ := strconv.ParseInt(q.Get("org"), 10, 64)
-	win, _ := strconv.ParseInt(q.Get("window"), 10, 64)
-	return supervise.DashQuery{Region: strings.TrimSpace(q.Get("region")), OrgID: org, WindowID: win}
+	org, err := queryID(q, "org")
+	if err != nil {
+		return supervise.DashQuery{}, err
+	}
+	win, err := queryID(q, "window")
+	if err != nil {
+		return supervise.DashQuery{}, err
+	}
+	return supervise.DashQuery{Region: strings.TrimSpace(q.Get("region")), OrgID: org, WindowID: win}, nil
 }
 
 func (s *Server) supervisePage(w http.ResponseWriter, r *http.Request) {
@@ -59,7 +67,11 @@ func (s *Server) supervisePage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderDashboard(w http.ResponseWriter, r *http.Request, p *auth.Principal, status int, formErr error) {
-	q := dashQuery(r)
+	q, err := dashQuery(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	d, err := s.Supervise.Dashboard(r.Context(), p, q)
 	if err != nil {
 		s.fail(w, r, err)

@@ -46,7 +46,12 @@ func (s *Server) apiMonthlyReport(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiSuperviseDashboard(w http.ResponseWriter, r *http.Request) {
-	d, err := s.Supervise.Dashboard(r.Context(), principal(r), dashQuery(r))
+	q, err := dashQuery(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d, err := s.Supervise.Dashboard(r.Context(), principal(r), q)
 	if err != nil {
 		s.fail(w, r, err)
 		return

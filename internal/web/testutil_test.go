@@ -91,12 +91,13 @@ func newTestEnv(t *testing.T, d *db.DB) *testEnv {
 	}
 	cs := cases.NewService(cases.Deps{DB: d, Clock: sim, Items: cases.CatalogItems{Catalog: cat}, Calendar: cases.CalendarAdapter{Cal: cal},
 		Authorizer: cases.PlacesAuthorizer{Places: places.NewService(d, sim), DB: d}, Notifier: cases.NotifyAdapter{}})
-	sup := supervise.NewService(supervise.Deps{DB: d, Clock: sim, Calendar: cal, Fees: supervise.CatalogFees{Catalog: cat}})
+	rat := ratings.NewService(ratings.Deps{DB: d, Clock: sim, Calendar: ratings.WorkingCalendar{Cal: cal}, BaseURL: "http://127.0.0.1",
+		Directory: ratings.CasesDirectory{Cases: cs, Catalog: cat, Places: places.NewService(d, sim), Auth: a}})
+	sup := supervise.NewService(supervise.Deps{DB: d, Clock: sim, Calendar: cal, Fees: supervise.CatalogFees{Catalog: cat}, Ratings: supervise.RatingsStats{Ratings: rat}})
 	sup.Register(out)
 	srv, err := New(Deps{Config: cfg, DB: d, Clock: sim, Sim: sim, Auth: a, Log: log, Version: "test",
 		Calendar: cal, Outbox: out, Jobs: runner, Blobs: blobs, Catalog: cat, Cases: cs, Reform: reform.NewService(d, sim, cal), Supervise: sup,
-		Ratings: ratings.NewService(ratings.Deps{DB: d, Clock: sim, Calendar: ratings.WorkingCalendar{Cal: cal}, BaseURL: "http://127.0.0.1",
-			Directory: ratings.CasesDirectory{Cases: cs, Catalog: cat, Places: places.NewService(d, sim), Auth: a}})})
+		Ratings: rat})
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}
