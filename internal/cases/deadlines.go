@@ -141,7 +141,10 @@ func (s *Service) computeDeadlines(ctx context.Context, c *Case, now time.Time) 
 		return nil
 	}
 	stops, ext := c.intervals(), c.extensionDays()
-	var err error
+	rule, err := s.LightRuleFor(ctx, c.RegionCode)
+	if err != nil {
+		return err
+	}
 	if c.Deadlines.Promised, err = s.limitDeadline(ctx, *c.AcceptedAt, c.ItemSnap.PromisedLimit, ext, stops); err != nil {
 		return fmt.Errorf("promised deadline: %w", err)
 	}
@@ -150,7 +153,7 @@ func (s *Service) computeDeadlines(ctx context.Context, c *Case, now time.Time) 
 	}
 	c.Deadlines.Step, c.StepYellowAt = nil, nil
 	promisedDays := c.Deadlines.Promised.Days
-	caseYellow, err := s.yellowAt(ctx, c.Deadlines.Promised, promisedDays)
+	caseYellow, err := s.yellowAt(ctx, rule, c.Deadlines.Promised, promisedDays)
 	if err != nil {
 		return err
 	}
@@ -171,7 +174,7 @@ func (s *Service) computeDeadlines(ctx context.Context, c *Case, now time.Time) 
 		}
 		d.Days, d.Unit = own, "working_day"
 		c.Deadlines.Step = &d
-		y, err := s.yellowAt(ctx, &d, own)
+		y, err := s.yellowAt(ctx, rule, &d, own)
 		if err != nil {
 			return err
 		}
@@ -184,8 +187,8 @@ func (s *Service) computeDeadlines(ctx context.Context, c *Case, now time.Time) 
 // yellowAt is the instant from which at most the rule's threshold of
 // working time remains before d: walking back from the deadline's last day,
 // each working day gives 24 hours of working time.
-func (s *Service) yellowAt(ctx context.Context, d *Deadline, limit int) (time.Time, error) {
-	budget := s.lights.threshold(limit)
+func (s *Service) yellowAt(ctx context.Context, rule LightRule, d *Deadline, limit int) (time.Time, error) {
+	budget := rule.threshold(limit)
 	end := d.At // 24:00 of the last day
 	day := end.Add(-time.Hour)
 	for i := 0; i < 800; i++ {
@@ -270,7 +273,11 @@ func (s *Service) deliveryDeadline(ctx context.Context, c *Case, at time.Time) e
 		d.Derivation[0] = fmt.Sprintf("决定时间 %s（北京时间），决定当日不计入期限", at.In(clock.Shanghai).Format("2006-01-02 15:04"))
 	}
 	d.Derivation = append([]string{"《行政许可法》第四十四条：准予许可的，自作出决定之日起十日内颁发、送达许可证件"}, d.Derivation...)
-	y, err := s.yellowAt(ctx, &d, DeliveryDays)
+	rule, err := s.LightRuleFor(ctx, c.RegionCode)
+	if err != nil {
+		return err
+	}
+	y, err := s.yellowAt(ctx, rule, &d, DeliveryDays)
 	if err != nil {
 		return err
 	}

@@ -6,8 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"banhao.dev/banhao/internal/platform/clock"
 	"banhao.dev/banhao/internal/platform/db"
 	"banhao.dev/banhao/internal/platform/dbtest"
+	"banhao.dev/banhao/internal/platform/errs"
 )
 
 // Expected dates are counted by hand from the State Council's 2026 schedule:
@@ -143,4 +145,35 @@ func hasDoc(c *Case, kind string) bool {
 		}
 	}
 	return false
+}
+
+// The yellow threshold is configurable per region (spec 50): a rule of the
+// case's county (or a region above it) moves the yellow instant; only a
+// supervisor or admin of the region may set it, with valid values.
+func TestLightRulePerRegion(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx, ok := context.Background(), okFn(t)
+		e := newEnv(t, d, bj(2026, 3, 2, 9, 0))
+		w := e.who
+		c := ok(e.svc.Accept(ctx, w.clerk, e.mustSubmitWindow(t, itemPromised).No, AcceptRequest{}))
+		if got := c.CaseYellowAt.In(clock.Shanghai).Format("2006-01-02 15:04"); got != "2026-03-13 00:00" {
+			t.Fatalf("default yellow from %s, want 2026-03-13 00:00 (2 working days = 20 %% of 10)", got)
+		}
+		if err := e.svc.SetLightRule(ctx, w.clerk, "990121", LightRule{YellowShare: 0.5}); err == nil {
+			t.Fatal("a clerk set a light rule")
+		}
+		if err := e.svc.SetLightRule(ctx, w.supervisor, "990121", LightRule{YellowShare: 1.5}); errs.KindOf(err) != errs.Invalid {
+			t.Fatalf("share 1.5: got %v, want invalid", err)
+		}
+		if err := e.svc.SetLightRule(ctx, w.supervisor, "990121", LightRule{YellowDays: 1, YellowShare: 0.5}); err != nil {
+			t.Fatal(err)
+		}
+		c2 := ok(e.svc.Accept(ctx, w.clerk, e.mustSubmitWindow(t, itemPromised).No, AcceptRequest{}))
+		if got := c2.CaseYellowAt.In(clock.Shanghai).Format("2006-01-02 15:04"); got != "2026-03-10 00:00" {
+			t.Fatalf("with 50 %% rule yellow from %s, want 2026-03-10 00:00 (last 5 working days)", got)
+		}
+		if r, _ := e.svc.LightRuleFor(ctx, "990122"); r != DefaultLightRule {
+			t.Fatalf("another county got %+v, want the default", r)
+		}
+	})
 }

@@ -409,6 +409,10 @@ func compactAuthz(got []string) string {
 // counts as allowed here (the record is hidden from them, which leaks
 // nothing either).
 var authzTable = map[string]string{
+	"GET /supervise/light-rules":                            "supervisor admin other_staff other_admin",
+	"POST /supervise/light-rules":                           "supervisor admin other_staff other_admin",
+	"GET /api/v1/light-rules":                               "supervisor admin other_staff other_admin",
+	"PUT /api/v1/light-rules/{region}":                      "supervisor admin",
 	"GET /verifications":                                    "reviewer approver other_staff",
 	"GET /api/v1/verifications":                             "reviewer approver supervisor other_staff",
 	"POST /verifications/{id}/close":                        "reviewer approver other_staff",

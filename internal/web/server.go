@@ -108,6 +108,7 @@ func New(deps Deps) (*Server, error) {
 	s.registerReform()
 	s.registerCasesAPI()
 	s.registerSupervise()
+	s.registerLightRules()
 	s.registerRatings()
 	s.registerCatalogAdmin()
 	s.registerCatalog()
