@@ -16,7 +16,7 @@ import (
 	"banhao.dev/banhao/internal/platform/db"
 )
 
-const generateUsage = "用法：banhao generate [--db URL] [--cases N] [--items N] [--seed S]"
+const generateUsage = "用法：banhao generate [--db URL] [--blob-dir DIR] [--cases N] [--items N] [--seed S]"
 
 // genOpenDays is how far back open (not yet concluded) generated cases are
 // filed: a real center concludes almost everything within a few weeks, so
@@ -35,7 +35,7 @@ const genFirstSerial = 500000
 // job reads it as it reads a real one.
 func cmdGenerate(ctx context.Context, env *cliEnv, args []string) error {
 	cfg := config.Default()
-	fs := newFlags("generate", env, &cfg, "db", "log-format", "log-level")
+	fs := newFlags("generate", env, &cfg, "db", "blob-dir", "log-format", "log-level")
 	nCases := fs.Int("cases", 1_000_000, "生成的办件数")
 	nItems := fs.Int("items", 30_000, "生成的事项数")
 	seed := fs.Uint64("seed", 1, "随机数种子（相同种子得到相同的数据）")

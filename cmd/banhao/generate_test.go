@@ -16,12 +16,13 @@ func TestGenerateWritesCasesTheServiceReadsOnBothEngines(t *testing.T) {
 	for engine, url := range dbURLs(t) {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			code, stdout, stderr := cli(t, url, "generate", "--cases", "2000", "--items", "200", "--seed", "7")
+			blobs := t.TempDir() // the demo seed's material files
+			code, stdout, stderr := cli(t, url, "generate", "--blob-dir", blobs, "--cases", "2000", "--items", "200", "--seed", "7")
 			if code != 0 {
 				t.Fatalf("generate: exit %d: %s\n%s", code, stderr, stdout)
 			}
 			cfg := config.Default()
-			cfg.DB = url
+			cfg.DB, cfg.BlobDir = url, blobs
 			a, err := open(ctx, cfg, &cliEnv{getenv: func(string) string { return "" }, stdout: io.Discard, stderr: io.Discard}, false)
 			if err != nil {
 				t.Fatal(err)
@@ -65,7 +66,7 @@ func TestGenerateWritesCasesTheServiceReadsOnBothEngines(t *testing.T) {
 				t.Errorf("refresh lights over generated cases: %v", err)
 			}
 			// A second run continues the numbering instead of colliding.
-			if code, stdout, stderr := cli(t, url, "generate", "--cases", "300", "--items", "10"); code != 0 {
+			if code, stdout, stderr := cli(t, url, "generate", "--blob-dir", blobs, "--cases", "300", "--items", "10"); code != 0 {
 				t.Fatalf("second generate: exit %d: %s\n%s", code, stderr, stdout)
 			}
 		})
