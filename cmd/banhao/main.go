@@ -56,6 +56,7 @@ func commands() map[string]command {
 		"help":     {"显示帮助", nil},
 		"job":      {"后台任务：job list | job run NAME（立即运行一次）", cmdJob},
 		"bench":    {"性能测试：bench cases（通过 HTTP API 驱动办件全流程）", cmdBench},
+		"generate": {"生成大规模数据：generate [--cases N] [--items N]（先写入示范数据，再批量写入办件与事项，用于规模测试）", cmdGenerate},
 		"simulate": {"模拟运行：按演示时钟逐日驱动 HTTP API，生成一段时期的真实业务并输出监督统计", cmdSimulate},
 		"import":   {"导入事项清单：import items FILE.xlsx [--submit]（任何一处错误都不导入）", cmdImport},
 		"export":   {"导出事项清单：export items FILE.xlsx [--region CODE]", cmdExport},

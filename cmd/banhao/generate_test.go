@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+
+	"banhao.dev/banhao/internal/platform/config"
+)
+
+func TestGenerateWritesCasesTheServiceReadsOnBothEngines(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds the demo and generates a few thousand rows")
+	}
+	for engine, url := range dbURLs(t) {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			blobs := t.TempDir() // the demo seed's material files
+			code, stdout, stderr := cli(t, url, "generate", "--blob-dir", blobs, "--cases", "2000", "--items", "200", "--seed", "7")
+			if code != 0 {
+				t.Fatalf("generate: exit %d: %s\n%s", code, stderr, stdout)
+			}
+			cfg := config.Default()
+			cfg.DB, cfg.BlobDir = url, blobs
+			a, err := open(ctx, cfg, &cliEnv{getenv: func(string) string { return "" }, stdout: io.Discard, stderr: io.Discard}, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.close()
+			var nCases, nItems, nOpen int
+			if err := a.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE no LIKE '%-5_____-%'`).Scan(&nCases); err != nil {
+				t.Fatal(err)
+			}
+			if err := a.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM items WHERE code LIKE '8%'`).Scan(&nItems); err != nil {
+				t.Fatal(err)
+			}
+			if nCases != 2000 || nItems != 200 {
+				t.Fatalf("got %d generated cases and %d items, want 2000 and 200", nCases, nItems)
+			}
+			if err := a.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE no LIKE '%-5_____-%'
+				AND next_light_change_at IS NOT NULL`).Scan(&nOpen); err != nil {
+				t.Fatal(err)
+			}
+			if nOpen == 0 {
+				t.Errorf("got no generated case with a light to change, want some open cases")
+			}
+			var no, status string
+			if err := a.db.R.QueryRowContext(ctx, `SELECT no, status FROM cases WHERE no LIKE '%-5_____-%'
+				AND next_light_change_at IS NOT NULL ORDER BY no LIMIT 1`).Scan(&no, &status); err != nil {
+				t.Fatal(err)
+			}
+			u, err := a.auth.UserByLogin(ctx, "supervisor")
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := a.cas.Get(ctx, u.Principal(), no)
+			if err != nil {
+				t.Fatalf("get generated case %s: %v", no, err)
+			}
+			if c.No != no || string(c.Status) != status || !strings.HasPrefix(c.Item, c.Body.ItemSnap.Code) {
+				t.Errorf("got case %s status %s item %s (snapshot %s), want %s status %s with its item snapshot",
+					c.No, c.Status, c.Item, c.Body.ItemSnap.Code, no, status)
+			}
+			if _, err := a.cas.RefreshLights(ctx, a.clk.Now()); err != nil {
+				t.Errorf("refresh lights over generated cases: %v", err)
+			}
+			// A second run continues the numbering instead of colliding.
+			if code, stdout, stderr := cli(t, url, "generate", "--blob-dir", blobs, "--cases", "300", "--items", "10"); code != 0 {
+				t.Fatalf("second generate: exit %d: %s\n%s", code, stderr, stdout)
+			}
+		})
+	}
+}
