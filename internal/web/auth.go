@@ -178,9 +178,5 @@ func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, err := s.Auth.UserByID(r.Context(), p.UserID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, u)
+	s.reply(w, r, http.StatusOK, u, err)
 }

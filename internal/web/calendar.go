@@ -80,11 +80,7 @@ func (s *Server) addWorkingDays(ctx context.Context, from, days string) (calenda
 
 func (s *Server) apiCalendarDay(w http.ResponseWriter, r *http.Request) {
 	info, err := s.dayInfo(r.Context(), r.PathValue("date"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, info)
+	s.reply(w, r, http.StatusOK, info, err)
 }
 
 func (s *Server) apiAddWorkingDays(w http.ResponseWriter, r *http.Request) {
@@ -115,11 +111,7 @@ func (s *Server) apiDeadline(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	dl, err := s.Calendar.Deadline(r.Context(), start, n, nil)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"date": dl.Date, "at": dl.At, "derivation": dl.Derivation, "steps": dl.Derivation.Steps()})
+	s.reply(w, r, http.StatusOK, map[string]any{"date": dl.Date, "at": dl.At, "derivation": dl.Derivation, "steps": dl.Derivation.Steps()}, err)
 }
 
 type calendarQueryData struct {
@@ -296,11 +288,7 @@ func (s *Server) calendarImport(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apiCalendarYears(w http.ResponseWriter, r *http.Request) {
 	years, err := s.Calendar.Years(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, listOf(years))
+	s.reply(w, r, http.StatusOK, listOf(years), err)
 }
 
 func (s *Server) apiCalendarYear(w http.ResponseWriter, r *http.Request) {
@@ -310,11 +298,7 @@ func (s *Server) apiCalendarYear(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	days, err := s.Calendar.ListYear(r.Context(), year)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, listOf(days))
+	s.reply(w, r, http.StatusOK, listOf(days), err)
 }
 
 func (s *Server) apiCalendarSetDay(w http.ResponseWriter, r *http.Request) {
@@ -398,9 +382,5 @@ func (s *Server) apiCalendarImport(w http.ResponseWriter, r *http.Request) {
 	}
 	format := importFormat(r.URL.Query().Get("format"), "", r.Header.Get("Content-Type"))
 	res, err := s.Calendar.Import(r.Context(), p.Actor(auth.Admin), io.LimitReader(r.Body, calendar.MaxImportBytes+1), format)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]int{"year": res.Year, "days": res.Days, "replaced": res.Replaced})
+	s.reply(w, r, http.StatusOK, map[string]int{"year": res.Year, "days": res.Days, "replaced": res.Replaced}, err)
 }

@@ -127,11 +127,7 @@ func (s *Server) apiCaseGet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := s.Cases.Get(r.Context(), p, r.PathValue("no"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, hidePickupCode(p, c))
+	s.reply(w, r, http.StatusOK, hidePickupCode(p, c), err)
 }
 
 // pageSize is the page length of GET /api/v1/cases.
@@ -237,11 +233,7 @@ func (s *Server) apiCaseTimeline(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	evs, err := s.Cases.Timeline(r.Context(), p, r.PathValue("no"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, listOf(evs))
+	s.reply(w, r, http.StatusOK, listOf(evs), err)
 }
 
 // apiTrack is the public tracking by case number and query code. It needs no
@@ -256,9 +248,5 @@ func (s *Server) apiTrack(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, err := s.Cases.Track(r.Context(), no, code)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
+	s.reply(w, r, http.StatusOK, v, err)
 }

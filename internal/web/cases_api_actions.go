@@ -112,11 +112,7 @@ func (s *Server) apiCaseAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := act(s, r, p, r.PathValue("no"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, hidePickupCode(p, c))
+	s.reply(w, r, http.StatusOK, hidePickupCode(p, c), err)
 }
 
 // decodeBody is decode for action bodies, where an empty body means {}.

@@ -31,11 +31,7 @@ func (s *Server) apiVerifications(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	vs, err := s.Cases.Verifications(r.Context(), p, status)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, listOf(vs))
+	s.reply(w, r, http.StatusOK, listOf(vs), err)
 }
 
 func (s *Server) apiVerificationClose(w http.ResponseWriter, r *http.Request) {
@@ -55,9 +51,5 @@ func (s *Server) apiVerificationClose(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, err := s.Cases.CloseVerification(r.Context(), p, id, req)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
+	s.reply(w, r, http.StatusOK, v, err)
 }

@@ -53,11 +53,7 @@ func (s *Server) apiItemCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	it, err := s.Catalog.Create(r.Context(), catalogCaller(p), in)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, it)
+	s.reply(w, r, http.StatusCreated, it, err)
 }
 
 func (s *Server) apiItemUpdate(w http.ResponseWriter, r *http.Request) {
@@ -71,11 +67,7 @@ func (s *Server) apiItemUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	it, err := s.Catalog.Update(r.Context(), catalogCaller(p), r.PathValue("code"), in)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, it)
+	s.reply(w, r, http.StatusOK, it, err)
 }
 
 type actionRequest struct {
@@ -100,11 +92,7 @@ func (s *Server) apiItemAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	it, err := s.Catalog.Working(r.Context(), c, code)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, it)
+	s.reply(w, r, http.StatusOK, it, err)
 }
 
 func (s *Server) apiAdminItems(w http.ResponseWriter, r *http.Request) {
@@ -113,11 +101,7 @@ func (s *Server) apiAdminItems(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	items, err := s.adminItems(r, p, itemFilterOf(r.URL.Query()))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, listOf(items))
+	s.reply(w, r, http.StatusOK, listOf(items), err)
 }
 
 // ErrBadVersion is a version that is not a positive number.
@@ -130,11 +114,7 @@ func (s *Server) apiItemVersion(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	it, err := s.Catalog.Version(r.Context(), catalogCaller(principal(r)), r.PathValue("code"), v)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, it)
+	s.reply(w, r, http.StatusOK, it, err)
 }
 
 func (s *Server) apiItemDiff(w http.ResponseWriter, r *http.Request) {
@@ -142,11 +122,7 @@ func (s *Server) apiItemDiff(w http.ResponseWriter, r *http.Request) {
 	from, _ := strconv.Atoi(q.Get("from"))
 	to, _ := strconv.Atoi(q.Get("to"))
 	d, err := s.itemDiff(r, catalogCaller(principal(r)), r.PathValue("code"), from, to)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, d)
+	s.reply(w, r, http.StatusOK, d, err)
 }
 
 func (s *Server) apiAdjustmentCreate(w http.ResponseWriter, r *http.Request) {
@@ -163,11 +139,7 @@ func (s *Server) apiAdjustmentCreate(w http.ResponseWriter, r *http.Request) {
 		b.RegionCode = p.RegionCode
 	}
 	b, err := s.Catalog.CreateBatch(r.Context(), catalogCaller(p), b)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, b)
+	s.reply(w, r, http.StatusCreated, b, err)
 }
 
 func (s *Server) apiAdjustmentPublish(w http.ResponseWriter, r *http.Request) {
@@ -182,11 +154,7 @@ func (s *Server) apiAdjustmentPublish(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b, err := s.Catalog.Batch(r.Context(), c, id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, b)
+	s.reply(w, r, http.StatusOK, b, err)
 }
 
 // apiItemsImport takes the workbook as the request body (or as the "file"
@@ -208,11 +176,7 @@ func (s *Server) apiItemsImport(w http.ResponseWriter, r *http.Request) {
 	}
 	submit := r.URL.Query().Get("submit")
 	rep, err := s.Catalog.ImportExcel(r.Context(), catalogCaller(p), body, catalog.ImportOptions{Submit: submit == "true" || submit == "1"})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, rep)
+	s.reply(w, r, http.StatusOK, rep, err)
 }
 
 func (s *Server) apiItemsExport(w http.ResponseWriter, r *http.Request) {
@@ -235,11 +199,7 @@ func (s *Server) apiSynonyms(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, err := s.Catalog.Synonyms(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, listOf(list))
+	s.reply(w, r, http.StatusOK, listOf(list), err)
 }
 
 // apiSynonymPut creates or replaces one synonym (empty expansions delete

@@ -107,11 +107,7 @@ func (s *Server) apiItems(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := s.Catalog.Search(r.Context(), sq)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, res)
+	s.reply(w, r, http.StatusOK, res, err)
 }
 
 func (s *Server) apiItemFacets(w http.ResponseWriter, r *http.Request) {
@@ -125,20 +121,12 @@ func (s *Server) apiItem(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	it, err := s.Catalog.Guide(r.Context(), r.PathValue("code"), v)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, it)
+	s.reply(w, r, http.StatusOK, it, err)
 }
 
 func (s *Server) apiItemVersions(w http.ResponseWriter, r *http.Request) {
 	vs, err := s.Catalog.Versions(r.Context(), catalogCallerOf(principal(r)), r.PathValue("code"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, listOf(vs))
+	s.reply(w, r, http.StatusOK, listOf(vs), err)
 }
 
 func (s *Server) apiItemChanges(w http.ResponseWriter, r *http.Request) {
@@ -149,11 +137,7 @@ func (s *Server) apiItemChanges(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ch, err := s.Catalog.Changes(r.Context(), code)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, listOf(ch))
+	s.reply(w, r, http.StatusOK, listOf(ch), err)
 }
 
 // checklistRequest is the body of POST /api/v1/items/{code}/checklist.
@@ -208,11 +192,7 @@ func checklistJSON(cl catalog.Checklist) catalog.Checklist {
 
 func (s *Server) apiChecklist(w http.ResponseWriter, r *http.Request) {
 	cl, err := s.Catalog.LoadChecklist(r.Context(), r.PathValue("number"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, checklistJSON(cl))
+	s.reply(w, r, http.StatusOK, checklistJSON(cl), err)
 }
 
 // catalogStats is the metrics of a region (or one department) with, for a
@@ -268,11 +248,7 @@ func validRegionCode(c string) bool {
 
 func (s *Server) apiAdjustments(w http.ResponseWriter, r *http.Request) {
 	bs, err := s.Catalog.Batches(r.Context(), catalogCallerOf(principal(r)))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, listOf(bs))
+	s.reply(w, r, http.StatusOK, listOf(bs), err)
 }
 
 // batchWithChanges is a batch and the change log it produced.

@@ -129,11 +129,7 @@ func (s *Server) apiTokens(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	toks, err := s.Auth.ListTokens(r.Context(), p, p.UserID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, listOf(toks))
+	s.reply(w, r, http.StatusOK, listOf(toks), err)
 }
 
 func (s *Server) apiTokenCreate(w http.ResponseWriter, r *http.Request) {

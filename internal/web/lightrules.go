@@ -92,11 +92,7 @@ func (s *Server) apiLightRules(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d, err := s.lightRules(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, d)
+	s.reply(w, r, http.StatusOK, d, err)
 }
 
 func (s *Server) apiLightRuleSet(w http.ResponseWriter, r *http.Request) {

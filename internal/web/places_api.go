@@ -68,17 +68,6 @@ func (s *Server) registerPlacesAPI() {
 }
 
 // placesReply writes v with status, or err as a problem.
-func (s *Server) placesReply(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
-	switch {
-	case err != nil:
-		s.fail(w, r, err)
-	case status == http.StatusNoContent:
-		w.WriteHeader(status)
-	default:
-		writeJSON(w, status, v)
-	}
-}
-
 // placesPathID parses the {name} path segment; a malformed id is notFound.
 func placesPathID(r *http.Request, name string, notFound *errs.Error) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
@@ -119,12 +108,12 @@ func (s *Server) placesWrite(r *http.Request, roles []auth.Role, v any) (*auth.P
 func (s *Server) apiRegions(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	rs, err := s.Places.ListRegions(r.Context(), principal(r), places.RegionFilter{Within: q.Get("within"), Parent: q.Get("parent"), Level: ids.RegionLevel(q.Get("level"))})
-	s.placesReply(w, r, http.StatusOK, listOf(rs), err)
+	s.reply(w, r, http.StatusOK, listOf(rs), err)
 }
 
 func (s *Server) apiRegion(w http.ResponseWriter, r *http.Request) {
 	reg, err := s.Places.Region(r.Context(), principal(r), r.PathValue("code"))
-	s.placesReply(w, r, http.StatusOK, reg, err)
+	s.reply(w, r, http.StatusOK, reg, err)
 }
 
 func (s *Server) apiRegionCreate(w http.ResponseWriter, r *http.Request) {
@@ -133,7 +122,7 @@ func (s *Server) apiRegionCreate(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		in, err = s.Places.CreateRegion(r.Context(), p, in)
 	}
-	s.placesReply(w, r, http.StatusCreated, in, err)
+	s.reply(w, r, http.StatusCreated, in, err)
 }
 
 // apiRegionUpdate renames a region (the only mutable field), so PUT and
@@ -145,7 +134,7 @@ func (s *Server) apiRegionUpdate(w http.ResponseWriter, r *http.Request) {
 		in.Code = r.PathValue("code")
 		in, err = s.Places.UpdateRegion(r.Context(), p, in)
 	}
-	s.placesReply(w, r, http.StatusOK, in, err)
+	s.reply(w, r, http.StatusOK, in, err)
 }
 
 func (s *Server) apiRegionDelete(w http.ResponseWriter, r *http.Request) {
@@ -153,7 +142,7 @@ func (s *Server) apiRegionDelete(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = s.Places.DeleteRegion(r.Context(), p, r.PathValue("code"))
 	}
-	s.placesReply(w, r, http.StatusNoContent, nil, err)
+	s.reply(w, r, http.StatusNoContent, nil, err)
 }
 
 // --- organizations ---
@@ -161,7 +150,7 @@ func (s *Server) apiRegionDelete(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiOrgs(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	os, err := s.Places.ListOrgs(r.Context(), principal(r), places.OrgFilter{Region: q.Get("region"), Kind: places.OrgKind(q.Get("kind"))})
-	s.placesReply(w, r, http.StatusOK, listOf(os), err)
+	s.reply(w, r, http.StatusOK, listOf(os), err)
 }
 
 func (s *Server) apiOrg(w http.ResponseWriter, r *http.Request) {
@@ -170,7 +159,7 @@ func (s *Server) apiOrg(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		o, err = s.Places.Org(r.Context(), principal(r), id)
 	}
-	s.placesReply(w, r, http.StatusOK, o, err)
+	s.reply(w, r, http.StatusOK, o, err)
 }
 
 func (s *Server) apiOrgCreate(w http.ResponseWriter, r *http.Request) {
@@ -179,7 +168,7 @@ func (s *Server) apiOrgCreate(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		in, err = s.Places.CreateOrg(r.Context(), p, in)
 	}
-	s.placesReply(w, r, http.StatusCreated, in, err)
+	s.reply(w, r, http.StatusCreated, in, err)
 }
 
 // apiOrgUpdate replaces (PUT) or patches (PATCH: only the fields sent) an organization.
@@ -198,7 +187,7 @@ func (s *Server) apiOrgUpdate(w http.ResponseWriter, r *http.Request) {
 		in.ID = id
 		in, err = s.Places.UpdateOrg(r.Context(), p, in)
 	}
-	s.placesReply(w, r, http.StatusOK, in, err)
+	s.reply(w, r, http.StatusOK, in, err)
 }
 
 func (s *Server) apiOrgDelete(w http.ResponseWriter, r *http.Request) {
@@ -210,14 +199,14 @@ func (s *Server) apiOrgDelete(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = s.Places.DeleteOrg(r.Context(), p, id)
 	}
-	s.placesReply(w, r, http.StatusNoContent, nil, err)
+	s.reply(w, r, http.StatusNoContent, nil, err)
 }
 
 // --- halls and service areas ---
 
 func (s *Server) apiHalls(w http.ResponseWriter, r *http.Request) {
 	hs, err := s.Places.ListHalls(r.Context(), principal(r), places.HallFilter{Region: r.URL.Query().Get("region")})
-	s.placesReply(w, r, http.StatusOK, listOf(hs), err)
+	s.reply(w, r, http.StatusOK, listOf(hs), err)
 }
 
 func (s *Server) apiHall(w http.ResponseWriter, r *http.Request) {
@@ -226,7 +215,7 @@ func (s *Server) apiHall(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		h, err = s.Places.Hall(r.Context(), principal(r), id)
 	}
-	s.placesReply(w, r, http.StatusOK, h, err)
+	s.reply(w, r, http.StatusOK, h, err)
 }
 
 func (s *Server) apiHallCreate(w http.ResponseWriter, r *http.Request) {
@@ -235,7 +224,7 @@ func (s *Server) apiHallCreate(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		in, err = s.Places.CreateHall(r.Context(), p, in)
 	}
-	s.placesReply(w, r, http.StatusCreated, in, err)
+	s.reply(w, r, http.StatusCreated, in, err)
 }
 
 func (s *Server) apiHallUpdate(w http.ResponseWriter, r *http.Request) {
@@ -253,7 +242,7 @@ func (s *Server) apiHallUpdate(w http.ResponseWriter, r *http.Request) {
 		in.ID = id
 		in, err = s.Places.UpdateHall(r.Context(), p, in)
 	}
-	s.placesReply(w, r, http.StatusOK, in, err)
+	s.reply(w, r, http.StatusOK, in, err)
 }
 
 func (s *Server) apiHallDelete(w http.ResponseWriter, r *http.Request) {
@@ -265,7 +254,7 @@ func (s *Server) apiHallDelete(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = s.Places.DeleteHall(r.Context(), p, id)
 	}
-	s.placesReply(w, r, http.StatusNoContent, nil, err)
+	s.reply(w, r, http.StatusNoContent, nil, err)
 }
 
 func (s *Server) apiAreas(w http.ResponseWriter, r *http.Request) {
@@ -277,7 +266,7 @@ func (s *Server) apiAreas(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		as, err = s.Places.ListAreas(r.Context(), principal(r), id)
 	}
-	s.placesReply(w, r, http.StatusOK, listOf(as), err)
+	s.reply(w, r, http.StatusOK, listOf(as), err)
 }
 
 func (s *Server) apiArea(w http.ResponseWriter, r *http.Request) {
@@ -286,7 +275,7 @@ func (s *Server) apiArea(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		a, err = s.Places.Area(r.Context(), principal(r), id)
 	}
-	s.placesReply(w, r, http.StatusOK, a, err)
+	s.reply(w, r, http.StatusOK, a, err)
 }
 
 func (s *Server) apiAreaCreate(w http.ResponseWriter, r *http.Request) {
@@ -304,7 +293,7 @@ func (s *Server) apiAreaCreate(w http.ResponseWriter, r *http.Request) {
 		in.HallID = hallID
 		in, err = s.Places.CreateArea(r.Context(), p, in)
 	}
-	s.placesReply(w, r, http.StatusCreated, in, err)
+	s.reply(w, r, http.StatusCreated, in, err)
 }
 
 func (s *Server) apiAreaUpdate(w http.ResponseWriter, r *http.Request) {
@@ -322,7 +311,7 @@ func (s *Server) apiAreaUpdate(w http.ResponseWriter, r *http.Request) {
 		in.ID = id
 		in, err = s.Places.UpdateArea(r.Context(), p, in)
 	}
-	s.placesReply(w, r, http.StatusOK, in, err)
+	s.reply(w, r, http.StatusOK, in, err)
 }
 
 func (s *Server) apiAreaDelete(w http.ResponseWriter, r *http.Request) {
@@ -334,5 +323,5 @@ func (s *Server) apiAreaDelete(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = s.Places.DeleteArea(r.Context(), p, id)
 	}
-	s.placesReply(w, r, http.StatusNoContent, nil, err)
+	s.reply(w, r, http.StatusNoContent, nil, err)
 }

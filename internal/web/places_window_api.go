@@ -18,7 +18,7 @@ func (s *Server) apiWindows(w http.ResponseWriter, r *http.Request) {
 		ws, err = s.Places.ListWindows(r.Context(), principal(r), places.WindowFilter{HallID: hallID, Region: q.Get("region"),
 			Kind: places.WindowKind(q.Get("kind")), Domain: q.Get("domain"), ActiveOnly: q.Get("active") == "true"})
 	}
-	s.placesReply(w, r, http.StatusOK, listOf(ws), err)
+	s.reply(w, r, http.StatusOK, listOf(ws), err)
 }
 
 func (s *Server) apiWindow(w http.ResponseWriter, r *http.Request) {
@@ -27,7 +27,7 @@ func (s *Server) apiWindow(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		win, err = s.Places.Window(r.Context(), principal(r), id)
 	}
-	s.placesReply(w, r, http.StatusOK, win, err)
+	s.reply(w, r, http.StatusOK, win, err)
 }
 
 func (s *Server) apiWindowCreate(w http.ResponseWriter, r *http.Request) {
@@ -36,7 +36,7 @@ func (s *Server) apiWindowCreate(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		in, err = s.Places.CreateWindow(r.Context(), p, in)
 	}
-	s.placesReply(w, r, http.StatusCreated, in, err)
+	s.reply(w, r, http.StatusCreated, in, err)
 }
 
 // apiWindowUpdate replaces (PUT; "active" defaults to true) or patches a window.
@@ -55,7 +55,7 @@ func (s *Server) apiWindowUpdate(w http.ResponseWriter, r *http.Request) {
 		in.ID = id
 		in, err = s.Places.UpdateWindow(r.Context(), p, in)
 	}
-	s.placesReply(w, r, http.StatusOK, in, err)
+	s.reply(w, r, http.StatusOK, in, err)
 }
 
 func (s *Server) apiWindowDelete(w http.ResponseWriter, r *http.Request) {
@@ -67,7 +67,7 @@ func (s *Server) apiWindowDelete(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = s.Places.DeleteWindow(r.Context(), p, id)
 	}
-	s.placesReply(w, r, http.StatusNoContent, nil, err)
+	s.reply(w, r, http.StatusNoContent, nil, err)
 }
 
 func (s *Server) apiWindowStaff(w http.ResponseWriter, r *http.Request) {
@@ -76,7 +76,7 @@ func (s *Server) apiWindowStaff(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		ms, err = s.Places.ListStaff(r.Context(), principal(r), id)
 	}
-	s.placesReply(w, r, http.StatusOK, listOf(ms), err)
+	s.reply(w, r, http.StatusOK, listOf(ms), err)
 }
 
 func (s *Server) apiWindowStaffAssign(w http.ResponseWriter, r *http.Request) {
@@ -92,7 +92,7 @@ func (s *Server) apiWindowStaffAssign(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		m, err = s.Places.AssignStaff(r.Context(), p, id, in.UserID)
 	}
-	s.placesReply(w, r, http.StatusCreated, m, err)
+	s.reply(w, r, http.StatusCreated, m, err)
 }
 
 func (s *Server) apiWindowStaffRemove(w http.ResponseWriter, r *http.Request) {
@@ -108,7 +108,7 @@ func (s *Server) apiWindowStaffRemove(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = s.Places.UnassignStaff(r.Context(), p, id, user)
 	}
-	s.placesReply(w, r, http.StatusNoContent, nil, err)
+	s.reply(w, r, http.StatusNoContent, nil, err)
 }
 
 // apiWindowAuthorizationFor answers "may this window accept (or decide)
@@ -130,7 +130,7 @@ func (s *Server) apiWindowAuthorizationFor(w http.ResponseWriter, r *http.Reques
 		}
 		a, err = s.Places.AuthorizationFor(r.Context(), id, q.Get("item_code"), q.Get("domain"), day)
 	}
-	s.placesReply(w, r, http.StatusOK, a, err)
+	s.reply(w, r, http.StatusOK, a, err)
 }
 
 // --- window authorizations ---
@@ -152,7 +152,7 @@ func (s *Server) apiAuthorizations(w http.ResponseWriter, r *http.Request) {
 		f.Region, f.ValidOn, f.IncludeRevoked = q.Get("region"), q.Get("valid_on"), q.Get("include_revoked") == "true"
 		as, err = s.Places.ListAuthorizations(r.Context(), principal(r), f)
 	}
-	s.placesReply(w, r, http.StatusOK, listOf(as), err)
+	s.reply(w, r, http.StatusOK, listOf(as), err)
 }
 
 func (s *Server) apiAuthorization(w http.ResponseWriter, r *http.Request) {
@@ -161,7 +161,7 @@ func (s *Server) apiAuthorization(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		a, err = s.Places.Authorization(r.Context(), principal(r), id)
 	}
-	s.placesReply(w, r, http.StatusOK, a, err)
+	s.reply(w, r, http.StatusOK, a, err)
 }
 
 func (s *Server) apiAuthorizationCreate(w http.ResponseWriter, r *http.Request) {
@@ -170,7 +170,7 @@ func (s *Server) apiAuthorizationCreate(w http.ResponseWriter, r *http.Request) 
 	if err == nil {
 		in, err = s.Places.CreateAuthorization(r.Context(), p, in)
 	}
-	s.placesReply(w, r, http.StatusCreated, in, err)
+	s.reply(w, r, http.StatusCreated, in, err)
 }
 
 func (s *Server) apiAuthorizationUpdate(w http.ResponseWriter, r *http.Request) {
@@ -191,7 +191,7 @@ func (s *Server) apiAuthorizationUpdate(w http.ResponseWriter, r *http.Request) 
 		in.ID = id
 		in, err = s.Places.UpdateAuthorization(r.Context(), p, in)
 	}
-	s.placesReply(w, r, http.StatusOK, in, err)
+	s.reply(w, r, http.StatusOK, in, err)
 }
 
 func (s *Server) apiAuthorizationRevoke(w http.ResponseWriter, r *http.Request) {
@@ -207,5 +207,5 @@ func (s *Server) apiAuthorizationRevoke(w http.ResponseWriter, r *http.Request) 
 	if err == nil {
 		a, err = s.Places.RevokeAuthorization(r.Context(), p, id, in.Reason)
 	}
-	s.placesReply(w, r, http.StatusOK, a, err)
+	s.reply(w, r, http.StatusOK, a, err)
 }

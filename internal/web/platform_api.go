@@ -133,11 +133,7 @@ func (s *Server) apiNotificationsReadAll(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	n, err := notify.MarkAllRead(r.Context(), s.DB.W, s.Clock.Now(), p.UserID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]int{"marked": n})
+	s.reply(w, r, http.StatusOK, map[string]int{"marked": n}, err)
 }
 
 func (s *Server) apiDevMessages(w http.ResponseWriter, r *http.Request) {

@@ -144,11 +144,7 @@ func (s *Server) apiRatings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := s.Ratings.List(r.Context(), p, f)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, listOf(out))
+	s.reply(w, r, http.StatusOK, listOf(out), err)
 }
 
 // aggregateFilter reads the public aggregate's query: org, item, month
@@ -183,11 +179,7 @@ func (s *Server) apiRatingsAggregate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a, err := s.Ratings.Aggregate(r.Context(), f)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, publicAggregate{Month: month, Aggregate: a})
+	s.reply(w, r, http.StatusOK, publicAggregate{Month: month, Aggregate: a}, err)
 }
 
 func (s *Server) apiRatingTags(w http.ResponseWriter, r *http.Request) {
@@ -201,11 +193,7 @@ func (s *Server) apiRating(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := s.Ratings.Get(r.Context(), principal(r), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	s.reply(w, r, http.StatusOK, out, err)
 }
 
 func (s *Server) apiAppeal(w http.ResponseWriter, r *http.Request) {
@@ -220,20 +208,12 @@ func (s *Server) apiAppeal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := s.Ratings.FileAppeal(r.Context(), principal(r), id, req)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, out)
+	s.reply(w, r, http.StatusCreated, out, err)
 }
 
 func (s *Server) apiAppeals(w http.ResponseWriter, r *http.Request) {
 	out, err := s.Ratings.Appeals(r.Context(), principal(r), r.URL.Query().Get("status"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, listOf(out))
+	s.reply(w, r, http.StatusOK, listOf(out), err)
 }
 
 func (s *Server) apiAppealDecide(w http.ResponseWriter, r *http.Request) {
@@ -248,11 +228,7 @@ func (s *Server) apiAppealDecide(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := s.Ratings.DecideAppeal(r.Context(), principal(r), id, req)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	s.reply(w, r, http.StatusOK, out, err)
 }
 
 func (s *Server) apiRectifications(w http.ResponseWriter, r *http.Request) {
@@ -262,11 +238,7 @@ func (s *Server) apiRectifications(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := s.Ratings.Rectifications(r.Context(), principal(r), ratings.RectFilter{Status: r.URL.Query().Get("status"), OrgID: org})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, listOf(out))
+	s.reply(w, r, http.StatusOK, listOf(out), err)
 }
 
 func (s *Server) apiRectification(w http.ResponseWriter, r *http.Request) {
@@ -276,11 +248,7 @@ func (s *Server) apiRectification(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := s.Ratings.Rectification(r.Context(), principal(r), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	s.reply(w, r, http.StatusOK, out, err)
 }
 
 func (s *Server) apiRectAction(w http.ResponseWriter, r *http.Request) {
@@ -299,11 +267,7 @@ func (s *Server) apiRectAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := s.Ratings.Act(r.Context(), principal(r), id, r.PathValue("action"), req)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	s.reply(w, r, http.StatusOK, out, err)
 }
 
 type rectRatingBody struct {
@@ -323,11 +287,7 @@ func (s *Server) apiRectRating(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := s.Ratings.RateRectification(r.Context(), principal(r), id, req.Level, req.Comment)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	s.reply(w, r, http.StatusOK, out, err)
 }
 
 func (s *Server) apiComplaintFile(w http.ResponseWriter, r *http.Request) {
@@ -337,20 +297,12 @@ func (s *Server) apiComplaintFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := s.Ratings.FileComplaint(r.Context(), principal(r), req)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, out)
+	s.reply(w, r, http.StatusCreated, out, err)
 }
 
 func (s *Server) apiComplaints(w http.ResponseWriter, r *http.Request) {
 	out, err := s.Ratings.Complaints(r.Context(), principal(r), r.URL.Query().Get("status"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, listOf(out))
+	s.reply(w, r, http.StatusOK, listOf(out), err)
 }
 
 func (s *Server) apiComplaint(w http.ResponseWriter, r *http.Request) {
@@ -360,11 +312,7 @@ func (s *Server) apiComplaint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := s.Ratings.Complaint(r.Context(), principal(r), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	s.reply(w, r, http.StatusOK, out, err)
 }
 
 func (s *Server) apiComplaintAction(w http.ResponseWriter, r *http.Request) {
@@ -383,11 +331,7 @@ func (s *Server) apiComplaintAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := s.Ratings.ActOnComplaint(r.Context(), principal(r), id, r.PathValue("action"), req)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	s.reply(w, r, http.StatusOK, out, err)
 }
 
 func (s *Server) apiRatingRules(w http.ResponseWriter, r *http.Request) {
@@ -400,11 +344,7 @@ func (s *Server) apiRatingRules(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := s.Ratings.RulesFor(r.Context(), r.PathValue("region"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	s.reply(w, r, http.StatusOK, out, err)
 }
 
 func (s *Server) apiRatingRulesSet(w http.ResponseWriter, r *http.Request) {
@@ -415,9 +355,5 @@ func (s *Server) apiRatingRulesSet(w http.ResponseWriter, r *http.Request) {
 	}
 	req.RegionCode = r.PathValue("region")
 	out, err := s.Ratings.SetRules(r.Context(), principal(r), req)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	s.reply(w, r, http.StatusOK, out, err)
 }

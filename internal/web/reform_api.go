@@ -24,11 +24,7 @@ func (s *Server) apiReformTasks(w http.ResponseWriter, r *http.Request) {
 	f := reform.Filter{Status: reform.Status(q.Get("status")), Month: strings.TrimSpace(q.Get("month"))}
 	f.OrgID, _ = strconv.ParseInt(q.Get("org_id"), 10, 64)
 	ts, err := s.Reform.List(r.Context(), principal(r), f)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, listOf(ts))
+	s.reply(w, r, http.StatusOK, listOf(ts), err)
 }
 
 func (s *Server) apiReformCreate(w http.ResponseWriter, r *http.Request) {
@@ -38,20 +34,12 @@ func (s *Server) apiReformCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t, err := s.Reform.Create(r.Context(), principal(r), in)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, t)
+	s.reply(w, r, http.StatusCreated, t, err)
 }
 
 func (s *Server) apiReformTask(w http.ResponseWriter, r *http.Request) {
 	t, err := s.Reform.Get(r.Context(), principal(r), reformID(r))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, t)
+	s.reply(w, r, http.StatusOK, t, err)
 }
 
 // reformUpdate is the body of PUT: the task fields and the reason recorded
@@ -68,11 +56,7 @@ func (s *Server) apiReformUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t, err := s.Reform.Update(r.Context(), principal(r), reformID(r), in.TaskInput, in.Reason)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, t)
+	s.reply(w, r, http.StatusOK, t, err)
 }
 
 func (s *Server) apiReformProgress(w http.ResponseWriter, r *http.Request) {
@@ -82,11 +66,7 @@ func (s *Server) apiReformProgress(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := s.Reform.AddProgress(r.Context(), principal(r), reformID(r), in)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, p)
+	s.reply(w, r, http.StatusCreated, p, err)
 }
 
 func (s *Server) apiReformComplete(w http.ResponseWriter, r *http.Request) {
@@ -96,27 +76,15 @@ func (s *Server) apiReformComplete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t, err := s.Reform.Complete(r.Context(), principal(r), reformID(r), in)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, t)
+	s.reply(w, r, http.StatusOK, t, err)
 }
 
 func (s *Server) apiReformLetters(w http.ResponseWriter, r *http.Request) {
 	ls, err := s.Reform.Letters(r.Context(), principal(r), strings.TrimSpace(r.URL.Query().Get("month")))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, listOf(ls))
+	s.reply(w, r, http.StatusOK, listOf(ls), err)
 }
 
 func (s *Server) apiReformReport(w http.ResponseWriter, r *http.Request) {
 	rep, err := s.Reform.MonthlyReport(r.Context(), principal(r), strings.TrimSpace(r.URL.Query().Get("month")))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, rep)
+	s.reply(w, r, http.StatusOK, rep, err)
 }

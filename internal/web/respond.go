@@ -197,3 +197,16 @@ func listOf[T any](items []T) list[T] {
 	}
 	return list[T]{Items: items, Total: len(items)}
 }
+
+// reply writes v as JSON with status, nothing for 204, or the error through
+// fail: the common ending of an API handler.
+func (s *Server) reply(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
+	switch {
+	case err != nil:
+		s.fail(w, r, err)
+	case status == http.StatusNoContent:
+		w.WriteHeader(status)
+	default:
+		writeJSON(w, status, v)
+	}
+}

@@ -52,11 +52,7 @@ func (s *Server) apiSuperviseDashboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d, err := s.Supervise.Dashboard(r.Context(), principal(r), q)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, d)
+	s.reply(w, r, http.StatusOK, d, err)
 }
 
 func (s *Server) apiFindings(w http.ResponseWriter, r *http.Request) {
@@ -67,21 +63,13 @@ func (s *Server) apiFindings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fs, err := s.Supervise.Findings(r.Context(), principal(r), supervise.FindingFilter{Region: q.Get("region"), Status: q.Get("status"), Kind: q.Get("kind"), OrgID: org})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, listOf(fs))
+	s.reply(w, r, http.StatusOK, listOf(fs), err)
 }
 
 func (s *Server) apiFinding(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	f, err := s.Supervise.Finding(r.Context(), principal(r), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, f)
+	s.reply(w, r, http.StatusOK, f, err)
 }
 
 func (s *Server) apiFindingWork(w http.ResponseWriter, r *http.Request) {
@@ -94,11 +82,7 @@ func (s *Server) apiFindingWork(w http.ResponseWriter, r *http.Request) {
 	}
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	f, err := s.Supervise.Work(r.Context(), principal(r), id, r.PathValue("action"), req)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, f)
+	s.reply(w, r, http.StatusOK, f, err)
 }
 
 func (s *Server) apiCards(w http.ResponseWriter, r *http.Request) {
@@ -112,11 +96,7 @@ func (s *Server) apiCards(w http.ResponseWriter, r *http.Request) {
 		from = d.Start()
 	}
 	cs, err := s.Supervise.Cards(r.Context(), principal(r), r.URL.Query().Get("region"), clock.Norm(from), 0)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, listOf(cs))
+	s.reply(w, r, http.StatusOK, listOf(cs), err)
 }
 
 func (s *Server) apiFeeCharge(w http.ResponseWriter, r *http.Request) {
@@ -126,11 +106,7 @@ func (s *Server) apiFeeCharge(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	listed, err := s.Supervise.RecordFee(r.Context(), principal(r), fc)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"case_no": fc.CaseNo, "name": fc.Name, "amount": fc.Amount, "listed": listed})
+	s.reply(w, r, http.StatusCreated, map[string]any{"case_no": fc.CaseNo, "name": fc.Name, "amount": fc.Amount, "listed": listed}, err)
 }
 
 func (s *Server) apiScoreboard(w http.ResponseWriter, r *http.Request) {
@@ -139,9 +115,5 @@ func (s *Server) apiScoreboard(w http.ResponseWriter, r *http.Request) {
 		month = clock.Day(s.Clock.Now())[:7]
 	}
 	rows, err := s.Supervise.Scoreboard(r.Context(), month, r.URL.Query().Get("region"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"month": month, "items": rows, "total": len(rows)})
+	s.reply(w, r, http.StatusOK, map[string]any{"month": month, "items": rows, "total": len(rows)}, err)
 }

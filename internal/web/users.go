@@ -165,11 +165,7 @@ func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	users, err := s.Auth.ListUsers(r.Context(), principal(r), auth.UserFilter{Kind: q.Get("kind"), Role: auth.Role(q.Get("role")), Query: q.Get("q")})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, listOf(users))
+	s.reply(w, r, http.StatusOK, listOf(users), err)
 }
 
 func (s *Server) apiUserCreate(w http.ResponseWriter, r *http.Request) {
@@ -186,21 +182,13 @@ func (s *Server) apiUserCreate(w http.ResponseWriter, r *http.Request) {
 		req.Kind = auth.KindStaff
 	}
 	u, err := s.Auth.CreateUser(r.Context(), principal(r), req)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, u)
+	s.reply(w, r, http.StatusCreated, u, err)
 }
 
 func (s *Server) apiUser(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	u, err := s.Auth.ViewUser(r.Context(), principal(r), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, u)
+	s.reply(w, r, http.StatusOK, u, err)
 }
 
 func (s *Server) apiUserUpdate(w http.ResponseWriter, r *http.Request) {
@@ -215,9 +203,5 @@ func (s *Server) apiUserUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, err := s.Auth.UpdateUser(r.Context(), principal(r), id, req)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, u)
+	s.reply(w, r, http.StatusOK, u, err)
 }
