@@ -1,6 +1,7 @@
 package web
 
 import (
+	"math"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -92,8 +93,9 @@ func (f *formReader) num(k string) float64 {
 		return 0
 	}
 	n, err := strconv.ParseFloat(s, 64)
-	if err != nil {
+	if err != nil || math.IsNaN(n) || math.IsInf(n, 0) {
 		f.fe.Add(k, "请填写数字")
+		return 0
 	}
 	return n
 }
@@ -168,8 +170,9 @@ func parseItemForm(v url.Values) (catalog.Item, error) {
 	parseProcess(f, &it)
 	for i := 0; i < rowCount(v, "fees"); i++ {
 		p := fmt.Sprintf("fees[%d].", i)
-		if !f.blank(p, "name", "amount", "standard", "basis") {
-			it.Fees = append(it.Fees, catalog.Fee{Name: f.str(p + "name"), Amount: f.num(p + "amount"), Standard: f.str(p + "standard"), Basis: f.str(p + "basis")})
+		// A row whose only entry is a zero amount is as empty as a blank one.
+		if fee := (catalog.Fee{Name: f.str(p + "name"), Amount: f.num(p + "amount"), Standard: f.str(p + "standard"), Basis: f.str(p + "basis")}); fee != (catalog.Fee{}) {
+			it.Fees = append(it.Fees, fee)
 		}
 	}
 	for i := 0; i < rowCount(v, "materials"); i++ {
