@@ -1,8 +1,8 @@
 package web
 
 import (
-	"math"
 	"fmt"
+	"math"
 	"net/url"
 	"regexp"
 	"strconv"
