@@ -152,8 +152,8 @@ func open(ctx context.Context, cfg config.Config, env *cliEnv, migrate bool) (*a
 	// on the admin page 消息记录 (labelled as such); a real gateway implements
 	// notify.SMSProvider / notify.EmailProvider.
 	sink := notify.NewDevSink(d.W, a.clk)
-	a.out.Handle(notify.TopicSMS, notify.SMSHandler(sink))
-	a.out.Handle(notify.TopicEmail, notify.EmailHandler(sink))
+	a.out.HandleTx(notify.TopicSMS, sink.SMSTxHandler())
+	a.out.HandleTx(notify.TopicEmail, sink.EmailTxHandler())
 	node := cfg.Node
 	if node == "" {
 		host, _ := os.Hostname()
@@ -284,8 +284,8 @@ func (a *app) wireRatings() {
 	a.sup = supervise.NewService(supervise.Deps{DB: a.db, Clock: a.clk, Calendar: a.cal, Fees: supervise.CatalogFees{Catalog: a.cat}, Ratings: supervise.RatingsStats{Ratings: a.rat}})
 	// Warnings and cards from "case.light"; case.event feeds both
 	// supervision findings and rating moments.
-	a.out.Handle(cases.TopicLight, a.sup.HandleLight)
-	a.out.Handle(cases.TopicEvent, supervise.FanOut(a.sup.HandleEvent, a.rat.HandleCaseEvent))
+	a.out.HandleTx(cases.TopicLight, a.sup.HandleLightTx)
+	a.out.HandleTx(cases.TopicEvent, supervise.FanOutTx(a.sup.HandleEventTx, a.rat.HandleCaseEventTx))
 	if a.cfg.RatingsWebhook != "" {
 		a.out.Handle(ratings.TopicPush, webhook.Handler(a.cfg.RatingsWebhook, a.cfg.RatingsWebhookSecret))
 	} else {

@@ -95,43 +95,46 @@ func tp(t sql.NullTime) *time.Time {
 // HandleLight is the outbox handler of "case.light": warnings and cards.
 // A message already handled (same outbox id) is skipped.
 func (s *Service) HandleLight(ctx context.Context, m outbox.Message) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error { return s.HandleLightTx(ctx, tx, m) })
+}
+
+// HandleLightTx is HandleLight inside the outbox's delivery transaction.
+func (s *Service) HandleLightTx(ctx context.Context, tx *sql.Tx, m outbox.Message) error {
 	var msg lightMsg
 	if err := m.Decode(&msg); err != nil {
 		return fmt.Errorf("case.light %d: %w", m.ID, err)
 	}
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var seen int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM supervise_cards WHERE msg_id = $1`, m.ID).Scan(&seen); err != nil {
-			return fmt.Errorf("case.light %d: %w", m.ID, err)
-		}
-		if seen > 0 {
-			return nil
-		}
-		c, err := loadCase(ctx, tx, msg.No)
-		if err != nil {
+	var seen int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM supervise_cards WHERE msg_id = $1`, m.ID).Scan(&seen); err != nil {
+		return fmt.Errorf("case.light %d: %w", m.ID, err)
+	}
+	if seen > 0 {
+		return nil
+	}
+	c, err := loadCase(ctx, tx, msg.No)
+	if err != nil {
+		return err
+	}
+	at := clock.Norm(msg.At)
+	if at.IsZero() {
+		at = s.now()
+	}
+	w := warning{msgID: m.ID, c: c, at: at}
+	// The step light is the one that names a holder; the case light
+	// (promised deadline) is charged to the department of the item.
+	if msg.StepLight != msg.StepBefore && (msg.StepLight == cases.Yellow || msg.StepLight == cases.Red) {
+		w.level, w.color, w.org, w.role = "step", string(msg.StepLight), msg.StepOrgID, msg.StepRole
+		if err := s.warn(ctx, tx, w); err != nil {
 			return err
 		}
-		at := clock.Norm(msg.At)
-		if at.IsZero() {
-			at = s.now()
+	}
+	if msg.Light != msg.Before && (msg.Light == cases.Yellow || msg.Light == cases.Red) {
+		w.level, w.color, w.org, w.role = "case", string(msg.Light), msg.OrgID, msg.StepRole
+		if err := s.warn(ctx, tx, w); err != nil {
+			return err
 		}
-		w := warning{msgID: m.ID, c: c, at: at}
-		// The step light is the one that names a holder; the case light
-		// (promised deadline) is charged to the department of the item.
-		if msg.StepLight != msg.StepBefore && (msg.StepLight == cases.Yellow || msg.StepLight == cases.Red) {
-			w.level, w.color, w.org, w.role = "step", string(msg.StepLight), msg.StepOrgID, msg.StepRole
-			if err := s.warn(ctx, tx, w); err != nil {
-				return err
-			}
-		}
-		if msg.Light != msg.Before && (msg.Light == cases.Yellow || msg.Light == cases.Red) {
-			w.level, w.color, w.org, w.role = "case", string(msg.Light), msg.OrgID, msg.StepRole
-			if err := s.warn(ctx, tx, w); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 type warning struct {

@@ -73,8 +73,8 @@ func newTestEnv(t *testing.T, d *db.DB) *testEnv {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	out := outbox.NewDispatcher(d)
 	sink := notify.NewDevSink(d.W, sim)
-	out.Handle(notify.TopicSMS, notify.SMSHandler(sink))
-	out.Handle(notify.TopicEmail, notify.EmailHandler(sink))
+	out.HandleTx(notify.TopicSMS, sink.SMSTxHandler())
+	out.HandleTx(notify.TopicEmail, sink.EmailTxHandler())
 	runner := jobs.New(d, "test", log)
 	runner.Register("outbox", time.Second, func(ctx context.Context) error {
 		_, _, err := out.DeliverBatch(ctx, sim.Now(), 100)
