@@ -176,7 +176,7 @@ func open(ctx context.Context, cfg config.Config, env *cliEnv, migrate bool) (*a
 		return nil, fmt.Errorf("start catalog: %w", err)
 	}
 	a.cas = cases.NewService(cases.Deps{DB: d, Clock: a.clk, Items: cases.CatalogItems{Catalog: a.cat},
-		Calendar: cases.CalendarAdapter{Cal: a.cal}, Authorizer: cases.PlacesAuthorizer{Places: places.NewService(d, a.clk), DB: d},
+		Calendar: cases.CalendarAdapter{Cal: a.cal}, Authorizer: cases.PlacesAuthorizer{DB: d},
 		Notifier: cases.NotifyAdapter{}})
 	a.ref = reform.NewService(d, a.clk, a.cal)
 	a.wireRatings()

@@ -39,8 +39,12 @@ func (s *Service) fill(ctx context.Context, q db.Q, c *Case) error {
 	if c.Pending, err = listPending(ctx, q, c.ID); err != nil {
 		return err
 	}
-	if c.CorrectionLog, err = listCorrections(ctx, q, c.ID); err != nil {
-		return err
+	// Corrections counts the notices issued: none means nothing to read.
+	c.CorrectionLog = []CorrectionNotice{}
+	if c.Corrections > 0 {
+		if c.CorrectionLog, err = listCorrections(ctx, q, c.ID); err != nil {
+			return err
+		}
 	}
 	if c.Documents, err = listDocuments(ctx, q, c.ID); err != nil {
 		return err

@@ -90,7 +90,7 @@ func newTestEnv(t *testing.T, d *db.DB) *testEnv {
 		t.Fatal(err)
 	}
 	cs := cases.NewService(cases.Deps{DB: d, Clock: sim, Items: cases.CatalogItems{Catalog: cat}, Calendar: cases.CalendarAdapter{Cal: cal},
-		Authorizer: cases.PlacesAuthorizer{Places: places.NewService(d, sim), DB: d}, Notifier: cases.NotifyAdapter{}})
+		Authorizer: cases.PlacesAuthorizer{DB: d}, Notifier: cases.NotifyAdapter{}})
 	rat := ratings.NewService(ratings.Deps{DB: d, Clock: sim, Calendar: ratings.WorkingCalendar{Cal: cal}, BaseURL: "http://127.0.0.1",
 		Directory: ratings.CasesDirectory{Cases: cs, Catalog: cat, Places: places.NewService(d, sim), Auth: a}})
 	sup := supervise.NewService(supervise.Deps{DB: d, Clock: sim, Calendar: cal, Fees: supervise.CatalogFees{Catalog: cat}, Ratings: supervise.RatingsStats{Ratings: rat}})
