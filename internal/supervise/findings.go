@@ -128,12 +128,7 @@ func (s *Service) warnBornLate(ctx context.Context, tx *sql.Tx, msgID int64, c *
 	default:
 		return nil // lights concern open cases only
 	}
-	var light, stepLight, stepRole string
-	var stepOrg int64
-	if err := tx.QueryRowContext(ctx, `SELECT light, step_light, step_role, step_org_id FROM cases WHERE no = $1`, c.No).
-		Scan(&light, &stepLight, &stepRole, &stepOrg); err != nil {
-		return fmt.Errorf("lights of %s: %w", c.No, err)
-	}
+	light, stepLight, stepRole, stepOrg := c.light, c.stepLight, c.stepRole, c.stepOrg
 	w := warning{msgID: msgID, c: c, at: at}
 	for _, l := range []struct{ level, color string }{{"step", stepLight}, {"case", light}} {
 		if l.color != string(cases.Yellow) && l.color != string(cases.Red) {

@@ -61,6 +61,9 @@ type caseRow struct {
 	Body       cases.Body
 
 	corrections int // correction notices issued (round of the last one)
+
+	light, stepLight, stepRole string // as the row stands now
+	stepOrg                    int64
 }
 
 func loadCase(ctx context.Context, q db.Q, no string) (*caseRow, error) {
@@ -68,8 +71,10 @@ func loadCase(ctx context.Context, q db.Q, no string) (*caseRow, error) {
 	var legal, acc, dec sql.NullTime
 	var body string
 	err := q.QueryRowContext(ctx, `SELECT id, no, region_code, org_id, COALESCE(window_id, 0), item_name, status, decision,
-		legal_due, accepted_at, decided_at, created_at, corrections, body FROM cases WHERE no = $1`, no).Scan(&c.ID, &c.No, &c.Region, &c.OrgID,
-		&c.WindowID, &c.ItemName, &c.Status, &c.Decision, &legal, &acc, &dec, &c.CreatedAt, &c.corrections, &body)
+		legal_due, accepted_at, decided_at, created_at, corrections, body, light, step_light, step_role, step_org_id
+		FROM cases WHERE no = $1`, no).Scan(&c.ID, &c.No, &c.Region, &c.OrgID,
+		&c.WindowID, &c.ItemName, &c.Status, &c.Decision, &legal, &acc, &dec, &c.CreatedAt, &c.corrections, &body,
+		&c.light, &c.stepLight, &c.stepRole, &c.stepOrg)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, cases.ErrNotFound.Withf("%s", no)
 	}
