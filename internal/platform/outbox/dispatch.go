@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"sort"
@@ -179,6 +180,11 @@ func (p *Dispatcher) DeliverBatch(ctx context.Context, now time.Time, limit int)
 	return delivered, failed, nil
 }
 
+// errNotAttempted is a handler "error" for a message whose delivery did not
+// run to its end because the batch's context ended (shutdown, or the lease
+// ran out): its claim is released, not counted as a failed attempt.
+var errNotAttempted = errors.New("outbox: delivery not attempted")
+
 // outcome is what became of one message of a chunk.
 type outcome struct {
 	marked bool  // our claim was current and the row now records err
@@ -211,11 +217,24 @@ func (p *Dispatcher) deliverChunk(hctx, mctx context.Context, now time.Time, msg
 		for i, m := range msgs {
 			h, ok := p.handler(m.Topic)
 			if !ok || h.tx == nil {
+				if errors.Is(outs[i].err, errNotAttempted) {
+					if err := p.release(mctx, tx, now, m); err != nil {
+						return err
+					}
+					continue
+				}
 				marked, err := p.mark(mctx, tx, now, m, outs[i].err)
 				outs[i].marked = marked
 				if err != nil {
 					return err
 				}
+				continue
+			}
+			if hctx.Err() != nil {
+				if err := p.release(mctx, tx, now, m); err != nil {
+					return err
+				}
+				outs[i] = outcome{}
 				continue
 			}
 			if _, err := tx.ExecContext(mctx, `SAVEPOINT outbox_message`); err != nil {
@@ -225,6 +244,17 @@ func (p *Dispatcher) deliverChunk(hctx, mctx context.Context, now time.Time, msg
 			if herr != nil {
 				if _, err := tx.ExecContext(mctx, `ROLLBACK TO SAVEPOINT outbox_message`); err != nil {
 					return fmt.Errorf("outbox %d: rollback to savepoint: %w", m.ID, err)
+				}
+				if hctx.Err() != nil {
+					// Cut short by shutdown: undone, and left for a retry now.
+					if err := p.release(mctx, tx, now, m); err != nil {
+						return err
+					}
+					if _, err := tx.ExecContext(mctx, `RELEASE SAVEPOINT outbox_message`); err != nil {
+						return fmt.Errorf("outbox %d: release savepoint: %w", m.ID, err)
+					}
+					outs[i] = outcome{}
+					continue
 				}
 			}
 			marked, err := p.mark(mctx, tx, now, m, herr)
@@ -289,12 +319,15 @@ func (p *Dispatcher) call(ctx context.Context, m Message, h Handler) (err error)
 	if h == nil {
 		return fmt.Errorf("no handler registered for topic %q", m.Topic)
 	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("batch lease used up before delivery: %w", err)
+	if ctx.Err() != nil {
+		return errNotAttempted
 	}
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("handler panic: %v\n%s", r, debug.Stack())
+		}
+		if err != nil && ctx.Err() != nil {
+			err = errNotAttempted
 		}
 	}()
 	return h(ctx, m)
@@ -302,9 +335,6 @@ func (p *Dispatcher) call(ctx context.Context, m Message, h Handler) (err error)
 
 // callTx is call for a transactional handler.
 func (p *Dispatcher) callTx(ctx context.Context, tx *sql.Tx, m Message, h TxHandler) (err error) {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("batch lease used up before delivery: %w", err)
-	}
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("handler panic: %v\n%s", r, debug.Stack())
@@ -336,6 +366,17 @@ func (p *Dispatcher) mark(ctx context.Context, q db.Q, now time.Time, m Message,
 		return false, fmt.Errorf("mark outbox %d: %w", m.ID, err)
 	}
 	return n == 1, nil
+}
+
+// release gives back the claim of a message that was not delivered because
+// the batch was cut short: due again at now, the attempt not counted.
+func (p *Dispatcher) release(ctx context.Context, q db.Q, now time.Time, m Message) error {
+	_, err := q.ExecContext(ctx, `UPDATE outbox SET available_at = $1, attempts = attempts - 1
+		WHERE id = $2 AND attempts = $3 AND delivered_at IS NULL`, now, m.ID, m.Attempt)
+	if err != nil {
+		return fmt.Errorf("release outbox %d: %w", m.ID, err)
+	}
+	return nil
 }
 
 // truncate cuts s to at most n bytes on a rune boundary (PostgreSQL rejects

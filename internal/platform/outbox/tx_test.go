@@ -123,3 +123,43 @@ func TestTxHandlerWritesAreUndoneWhenTheClaimIsLost(t *testing.T) {
 		}
 	})
 }
+
+// A batch cut short (the node shuts down) gives its undelivered messages
+// back at once, their attempt not counted, instead of recording failures.
+func TestShutdownMidBatchReleasesTheRest(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		for i := range 4 {
+			topic := "tx.write"
+			if i%2 == 1 {
+				topic = "plain.call"
+			}
+			mustEnqueue(t, d, t0, topic, map[string]int{"n": i})
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		p := outbox.NewDispatcher(d)
+		p.Handle("plain.", func(ctx context.Context, m outbox.Message) error {
+			cancel() // shutdown begins while the first plain message is sent
+			return nil
+		})
+		p.HandleTx("tx.", func(ctx context.Context, tx *sql.Tx, m outbox.Message) error {
+			return writeSink(ctx, tx, "x")
+		})
+		del, failed, err := p.DeliverBatch(ctx, t0, 10)
+		if err != nil || del != 1 || failed != 0 {
+			t.Fatalf("got delivered %d failed %d err %v, want 1/0", del, failed, err)
+		}
+		pending := mustList(t, d, outbox.StatusPending)
+		if len(pending) != 3 {
+			t.Fatalf("released messages: got %d pending, want 3", len(pending))
+		}
+		for _, e := range pending {
+			if e.Attempts != 0 || e.LastError != "" || !e.AvailableAt.Equal(t0) {
+				t.Fatalf("released message: got %+v, want 0 attempts, no error, due at %v", e, t0)
+			}
+		}
+		if got := sinkRecipients(t, d); len(got) != 0 {
+			t.Fatalf("committed writes: got %v, want none", got)
+		}
+	})
+}
