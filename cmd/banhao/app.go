@@ -160,9 +160,17 @@ func open(ctx context.Context, cfg config.Config, env *cliEnv, migrate bool) (*a
 		node = fmt.Sprintf("%s-%d", host, os.Getpid())
 	}
 	a.jobs = jobs.New(d, node, a.log)
+	// Each run drains the outbox: one batch of 200 per 2 s would cap
+	// delivery at 100 messages/s, fewer than a busy center writes (each case
+	// action writes one or two), and the backlog would grow without end. On
+	// PostgreSQL several workers claim disjoint batches (SKIP LOCKED), so
+	// delivery keeps pace with many concurrent writers; SQLite has one writer.
+	workers := 4
+	if d.Engine == db.SQLite {
+		workers = 1
+	}
 	a.jobs.Register("outbox", 2*time.Second, func(ctx context.Context) error {
-		_, _, err := a.out.DeliverBatch(ctx, a.clk.Now(), 200)
-		return err
+		return drainOutbox(ctx, a.out, a.clk, workers)
 	})
 	blobs, err := blob.NewDir(cfg.BlobDir, int64(cfg.MaxUploadMB)<<20, blob.DefaultAllowed)
 	if err != nil {
@@ -291,4 +299,30 @@ func (a *app) wireRatings() {
 	} else {
 		a.out.Handle(ratings.TopicPush, ratings.DiscardPush)
 	}
+}
+
+// drainOutbox delivers due messages with workers concurrent loops until a
+// batch comes back short (the outbox is drained) or ctx ends.
+func drainOutbox(ctx context.Context, out *outbox.Dispatcher, clk clock.Clock, workers int) error {
+	const batch = 200
+	errc := make(chan error, workers)
+	for range workers {
+		go func() {
+			for ctx.Err() == nil {
+				delivered, failed, err := out.DeliverBatch(ctx, clk.Now(), batch)
+				if err != nil || delivered+failed < batch {
+					errc <- err
+					return
+				}
+			}
+			errc <- nil
+		}()
+	}
+	var first error
+	for range workers {
+		if err := <-errc; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
