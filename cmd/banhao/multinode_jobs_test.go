@@ -205,6 +205,16 @@ func TestSeveralNodesRunEveryJobOnce(t *testing.T) {
 	var locked string
 	must(lock.QueryRowContext(ctx, `SELECT no FROM cases WHERE status = 'submitted' ORDER BY prereview_due DESC, id DESC LIMIT 1 FOR UPDATE`).Scan(&locked))
 	move(map[string]string{"advance": "192h"})
+	want := businessNow()
+	for n := range nodes {
+		waitFor(t, 10*time.Second, fmt.Sprintf("node %d to follow the demo clock moved on node %d", n, clockNode), func() (bool, string) {
+			var c struct {
+				Now time.Time `json:"now"`
+			}
+			must(on(n, tok["admin"]).do(ctx, "GET", "/api/v1/admin/clock", tok["admin"], "", nil, http.StatusOK, &c))
+			return !c.Now.Before(want.Add(-time.Second)), "its clock shows " + c.Now.String()
+		})
+	}
 	var holder string
 	waitFor(t, 30*time.Second, "a node stuck in the auto-acceptance job", func() (bool, string) {
 		err := d.QueryRowContext(ctx, `SELECT holder FROM job_leases WHERE name = 'cases-auto-accept' AND last_started_at < $1
