@@ -63,6 +63,9 @@ func (s *Service) Sync(ctx context.Context) (int, error) {
 		if err != nil {
 			return len(drop), fmt.Errorf("sync catalog: %w", err)
 		}
+		if cur, ok := s.publicItem(code); ok && cur.Version > it.Version {
+			continue // published here meanwhile: versions only grow
+		}
 		s.afterChange(it)
 	}
 	return len(drop) + len(reload), nil
