@@ -156,8 +156,8 @@ func open(ctx context.Context, cfg config.Config, env *cliEnv, migrate bool) (*a
 	// on the admin page 消息记录 (labelled as such); a real gateway implements
 	// notify.SMSProvider / notify.EmailProvider.
 	sink := notify.NewDevSink(d.W, a.clk)
-	a.out.Handle(notify.TopicSMS, notify.SMSHandler(sink))
-	a.out.Handle(notify.TopicEmail, notify.EmailHandler(sink))
+	a.out.HandleTx(notify.TopicSMS, sink.SMSTxHandler())
+	a.out.HandleTx(notify.TopicEmail, sink.EmailTxHandler())
 	node := cfg.Node
 	if node == "" {
 		host, _ := os.Hostname()
@@ -189,7 +189,7 @@ func open(ctx context.Context, cfg config.Config, env *cliEnv, migrate bool) (*a
 		return nil, fmt.Errorf("start catalog: %w", err)
 	}
 	a.cas = cases.NewService(cases.Deps{DB: d, Clock: a.clk, Items: cases.CatalogItems{Catalog: a.cat},
-		Calendar: cases.CalendarAdapter{Cal: a.cal}, Authorizer: cases.PlacesAuthorizer{Places: places.NewService(d, a.clk), DB: d},
+		Calendar: cases.CalendarAdapter{Cal: a.cal}, Authorizer: cases.PlacesAuthorizer{DB: d},
 		Notifier: cases.NotifyAdapter{}})
 	a.ref = reform.NewService(d, a.clk, a.cal)
 	a.wireRatings()
@@ -330,8 +330,8 @@ func (a *app) wireRatings() {
 	a.sup = supervise.NewService(supervise.Deps{DB: a.db, Clock: a.clk, Calendar: a.cal, Fees: supervise.CatalogFees{Catalog: a.cat}, Ratings: supervise.RatingsStats{Ratings: a.rat}})
 	// Warnings and cards from "case.light"; case.event feeds both
 	// supervision findings and rating moments.
-	a.out.Handle(cases.TopicLight, a.sup.HandleLight)
-	a.out.Handle(cases.TopicEvent, supervise.FanOut(a.sup.HandleEvent, a.rat.HandleCaseEvent))
+	a.out.HandleTx(cases.TopicLight, a.sup.HandleLightTx)
+	a.out.HandleTx(cases.TopicEvent, supervise.FanOutTx(a.sup.HandleEventTx, a.rat.HandleCaseEventTx))
 	if a.cfg.RatingsWebhook != "" {
 		a.out.Handle(ratings.TopicPush, webhook.Handler(a.cfg.RatingsWebhook, a.cfg.RatingsWebhookSecret))
 	} else {

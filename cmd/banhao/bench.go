@@ -18,11 +18,13 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"banhao.dev/banhao/internal/demo"
 	"banhao.dev/banhao/internal/platform/auth"
 	"banhao.dev/banhao/internal/platform/config"
+	"banhao.dev/banhao/internal/platform/db"
 )
 
 // benchItem is the item the benchmark files: 企业设立登记, an 一审一核 item
@@ -127,7 +129,9 @@ func cmdBench(ctx context.Context, env *cliEnv, args []string) error {
 	} else {
 		fmt.Fprintf(env.stdout, "时长 %s（申报→受理→审查→决定→办结→送达）\n", *duration)
 	}
+	before := takeCost(ctx, a.db)
 	res := b.run(ctx, *clients, *duration, *lifecycles)
+	res.cost = takeCost(ctx, a.db).since(before)
 	res.print(env.stdout)
 	if res.failed > 0 {
 		return fmt.Errorf("%d 个全流程失败，首个错误：%v", res.failed, res.firstErr)
@@ -246,6 +250,36 @@ type benchResult struct {
 	firstErr error
 	elapsed  time.Duration
 	lat      [6][]time.Duration
+	cost     cost
+}
+
+// cost is what the run consumed, counted so it can be compared between runs
+// on a busy machine, where lifecycles/s varies with the other load: CPU time
+// of this process (server, jobs and clients) and, on PostgreSQL, the
+// database's committed transactions (API actions, jobs, outbox).
+type cost struct {
+	cpu     time.Duration
+	commits int64 // -1: not PostgreSQL
+}
+
+func takeCost(ctx context.Context, d *db.DB) cost {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	c := cost{cpu: time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), commits: -1}
+	if d.Engine == db.Postgres {
+		if err := d.R.QueryRowContext(ctx, `SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()`).Scan(&c.commits); err != nil {
+			c.commits = -1
+		}
+	}
+	return c
+}
+
+func (c cost) since(before cost) cost {
+	out := cost{cpu: c.cpu - before.cpu, commits: -1}
+	if c.commits >= 0 && before.commits >= 0 {
+		out.commits = c.commits - before.commits
+	}
+	return out
 }
 
 func (b *bencher) run(ctx context.Context, clients int, duration time.Duration, target int) *benchResult {
@@ -317,6 +351,15 @@ func (r *benchResult) print(w io.Writer) {
 		fmt.Fprintf(w, "结束时系统负载（/proc/loadavg）：%s\n", strings.TrimSpace(string(la)))
 	}
 	fmt.Fprintf(w, "吞吐：%.1f lifecycles/s（%.0f 次 API 状态变更/s）\n", rate, rate*float64(len(benchSteps)))
+	if r.done > 0 {
+		fmt.Fprintf(w, "每个全流程：本进程 CPU %.2fms", float64(r.cost.cpu)/float64(time.Millisecond)/float64(r.done))
+		if r.cost.commits >= 0 {
+			// pg_stat_database is updated by the backends with a delay of up
+			// to a second; over a run of seconds the error is small.
+			fmt.Fprintf(w, "，PostgreSQL 提交 %.1f 次", float64(r.cost.commits)/float64(r.done))
+		}
+		fmt.Fprintln(w)
+	}
 	fmt.Fprintf(w, "%-10s %8s %10s %10s %10s\n", "transition", "n", "p50", "p99", "max")
 	for i, name := range benchSteps {
 		s := slices.Clone(r.lat[i])

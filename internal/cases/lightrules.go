@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 
 	"banhao.dev/banhao/internal/platform/audit"
 	"banhao.dev/banhao/internal/platform/auth"
@@ -42,8 +44,42 @@ func (s *Service) LightRules(ctx context.Context) (def LightRule, rules []Region
 	return s.lights, rules, nil
 }
 
+// LightRulesCacheTTL is how long a node reuses the light rules it read: every
+// acceptance and step computes lights, and the rules change a few times a
+// year. A change is immediate on the node that made it and reaches the other
+// nodes of a multi-node deployment within this time.
+const LightRulesCacheTTL = 5 * time.Second
+
+// rulesCache holds the last light rules read (the map is never mutated).
+type rulesCache struct {
+	mu    sync.Mutex
+	m     map[string]LightRule
+	until time.Time
+}
+
 func (s *Service) loadLightRules(ctx context.Context) (map[string]LightRule, error) {
-	return loadLightRules(ctx, s.db.R)
+	now := s.wall.Now()
+	s.rules.mu.Lock()
+	m, fresh := s.rules.m, now.Before(s.rules.until)
+	s.rules.mu.Unlock()
+	if fresh {
+		return m, nil
+	}
+	m, err := loadLightRules(ctx, s.db.R)
+	if err != nil {
+		return nil, err
+	}
+	s.rules.mu.Lock()
+	s.rules.m, s.rules.until = m, now.Add(LightRulesCacheTTL)
+	s.rules.mu.Unlock()
+	return m, nil
+}
+
+// forgetLightRules makes the next read go to the database.
+func (s *Service) forgetLightRules() {
+	s.rules.mu.Lock()
+	s.rules.m, s.rules.until = nil, time.Time{}
+	s.rules.mu.Unlock()
 }
 
 // LightRuleFor is the rule that applies to a case of region code: the rule
@@ -90,6 +126,7 @@ func (s *Service) SetLightRule(ctx context.Context, p *auth.Principal, region st
 	if err := fe.Err(); err != nil {
 		return err
 	}
+	defer s.forgetLightRules()
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		m, err := loadLightRules(ctx, tx)
 		if err != nil {

@@ -31,6 +31,20 @@ func (s *Service) Get(ctx context.Context, p *auth.Principal, no string) (*Case,
 	return c, nil
 }
 
+// Facts reads a case's row and body without its lists (materials, pending
+// materials, corrections, documents), for services that react to case events
+// and need only who, what and when.
+func (s *Service) Facts(ctx context.Context, p *auth.Principal, no string) (*Case, error) {
+	c, err := getCase(ctx, s.db.R, no, "")
+	if err != nil {
+		return nil, err
+	}
+	if err := canSee(p, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
 func (s *Service) fill(ctx context.Context, q db.Q, c *Case) error {
 	var err error
 	if c.Materials, err = listMaterials(ctx, q, c.ID); err != nil {
@@ -39,8 +53,12 @@ func (s *Service) fill(ctx context.Context, q db.Q, c *Case) error {
 	if c.Pending, err = listPending(ctx, q, c.ID); err != nil {
 		return err
 	}
-	if c.CorrectionLog, err = listCorrections(ctx, q, c.ID); err != nil {
-		return err
+	// Corrections counts the notices issued: none means nothing to read.
+	c.CorrectionLog = []CorrectionNotice{}
+	if c.Corrections > 0 {
+		if c.CorrectionLog, err = listCorrections(ctx, q, c.ID); err != nil {
+			return err
+		}
 	}
 	if c.Documents, err = listDocuments(ctx, q, c.ID); err != nil {
 		return err

@@ -34,11 +34,14 @@ type Service struct {
 	authz  Authorizer
 	notify Notifier
 	lights LightRule
+	wall   clock.Clock // ages caches; the business clock may be simulated or frozen
+	rules  rulesCache
 }
 
 // NewService builds a Service.
 func NewService(d Deps) *Service {
-	s := &Service{db: d.DB, clk: d.Clock, items: d.Items, cal: d.Calendar, authz: d.Authorizer, notify: d.Notifier, lights: d.Lights}
+	s := &Service{db: d.DB, clk: d.Clock, items: d.Items, cal: d.Calendar, authz: d.Authorizer, notify: d.Notifier, lights: d.Lights,
+		wall: clock.Wall{}}
 	if s.notify == nil {
 		s.notify = OutboxNotifier{}
 	}

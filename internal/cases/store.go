@@ -111,7 +111,8 @@ func insertCase(ctx context.Context, q db.Q, c *Case) error {
 	return nil
 }
 
-// updateCase writes every mutable column of c.
+// updateCase writes every mutable column of c (the number too: Submit
+// numbers a new case last).
 func updateCase(ctx context.Context, q db.Q, c *Case) error {
 	body, err := json.Marshal(c.Body)
 	if err != nil {
@@ -132,11 +133,11 @@ func updateCase(ctx context.Context, q db.Q, c *Case) error {
 		step_yellow_at = $13, next_light_change_at = $14, prereview_due = $15, trips = $16, corrections = $17,
 		second_correction = $18, pending_count = $19, auto_accepted = $20, extended = $21, decision = $22,
 		submitted_at = $23, accepted_at = $24, decided_at = $25, concluded_at = $26, closed_at = $27, body = $28,
-		updated_at = $29 WHERE id = $1`,
+		updated_at = $29, no = $30 WHERE id = $1`,
 		c.ID, c.Status, nullID(c.WindowID), c.StepIndex, c.StepRole, c.StepOrgID, c.Light, c.StepLight,
 		nt(promised), nt(legal), nt(stepDue), nt(c.CaseYellowAt), nt(c.StepYellowAt), nt(c.NextLightChangeAt), nt(c.PreReviewDue),
 		c.Trips, c.Corrections, c.SecondCorrection, c.PendingCount, c.AutoAccepted, c.Extended, c.DecisionKind,
-		nt(c.SubmittedAt), nt(c.AcceptedAt), nt(c.DecidedAt), nt(c.ConcludedAt), nt(c.ClosedAt), string(body), c.UpdatedAt)
+		nt(c.SubmittedAt), nt(c.AcceptedAt), nt(c.DecidedAt), nt(c.ConcludedAt), nt(c.ClosedAt), string(body), c.UpdatedAt, c.No)
 	if err != nil {
 		return fmt.Errorf("update case %s: %w", c.No, err)
 	}

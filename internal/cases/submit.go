@@ -2,6 +2,7 @@ package cases
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"fmt"
 	"strings"
@@ -67,14 +68,6 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, req SubmitReque
 		role = auth.Clerk
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		day := now.In(clock.Shanghai)
-		serial, err := nextSerial(ctx, tx, c.RegionCode, day.Format("20060102"))
-		if err != nil {
-			return err
-		}
-		if c.No, err = FormatNumber(c.RegionCode, day, serial); err != nil {
-			return err
-		}
 		if c.Applicant.UserID == 0 {
 			// Link a filing by staff to the applicant's account, if any, so it
 			// shows in their "my cases".
@@ -82,6 +75,12 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, req SubmitReque
 				return err
 			}
 		}
+		// The row is written under a provisional number (random, never
+		// leaves the transaction) and numbered last: taking the region's
+		// daily serial locks its counter row until commit, so every
+		// submission of the region waits for it, and the less that follows
+		// it, the less they wait.
+		c.No = "~" + rand.Text()
 		if err := insertCase(ctx, tx, c); err != nil {
 			return err
 		}
@@ -89,6 +88,14 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, req SubmitReque
 			if err := upsertMaterial(ctx, tx, c.ID, m); err != nil {
 				return err
 			}
+		}
+		day := now.In(clock.Shanghai)
+		serial, err := nextSerial(ctx, tx, c.RegionCode, day.Format("20060102"))
+		if err != nil {
+			return err
+		}
+		if c.No, err = FormatNumber(c.RegionCode, day, serial); err != nil {
+			return err
 		}
 		ev := &event{Action: ActSubmit, Actor: p.Actor(role), At: now, Data: map[string]any{"channel": c.Channel}}
 		fn := func(ctx context.Context, tx *sql.Tx, c *Case, ev *event) error {

@@ -31,7 +31,7 @@ func TestSeedIsCompleteAndIdempotent(t *testing.T) {
 		}
 		clk := clock.NewFrozen(at)
 		cs := cases.NewService(cases.Deps{DB: d, Clock: clk, Items: cases.CatalogItems{Catalog: cat},
-			Calendar: cases.CalendarAdapter{Cal: calendar.New(d, clk)}, Authorizer: cases.PlacesAuthorizer{Places: places.NewService(d, clk), DB: d}})
+			Calendar: cases.CalendarAdapter{Cal: calendar.New(d, clk)}, Authorizer: cases.PlacesAuthorizer{DB: d}})
 		blobs, err := blob.NewDir(t.TempDir(), 0, nil)
 		if err != nil {
 			t.Fatal(err)

@@ -25,7 +25,7 @@ type CasesDirectory struct {
 
 // Case implements Directory: ratings read a case as the system.
 func (d CasesDirectory) Case(ctx context.Context, no string) (CaseFacts, error) {
-	c, err := d.Cases.Get(ctx, auth.SystemPrincipal(), no)
+	c, err := d.Cases.Facts(ctx, auth.SystemPrincipal(), no)
 	if err != nil {
 		return CaseFacts{}, err
 	}

@@ -100,6 +100,11 @@ type CaseEvent struct {
 // applicant a one-time SMS rating link. Re-delivery is harmless: a moment
 // opens, and its link is sent, once.
 func (s *Service) HandleCaseEvent(ctx context.Context, m outbox.Message) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error { return s.HandleCaseEventTx(ctx, tx, m) })
+}
+
+// HandleCaseEventTx is HandleCaseEvent inside the outbox's delivery transaction.
+func (s *Service) HandleCaseEventTx(ctx context.Context, tx *sql.Tx, m outbox.Message) error {
 	var ev CaseEvent
 	if err := m.Decode(&ev); err != nil {
 		return err
@@ -114,23 +119,21 @@ func (s *Service) HandleCaseEvent(ctx context.Context, m outbox.Message) error {
 		return fmt.Errorf("ratings: case event %s: %w", ev.No, err)
 	}
 	now := s.now()
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		for _, st := range []Stage{StageAccept, StageConclude} {
-			mo, created, err := s.ensureMoment(ctx, tx, c, st, now)
-			if errors.Is(err, ErrNotRateable) {
-				continue
-			}
-			if err != nil {
+	for _, st := range []Stage{StageAccept, StageConclude} {
+		mo, created, err := s.ensureMoment(ctx, tx, c, st, now)
+		if errors.Is(err, ErrNotRateable) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if created && st == StageConclude {
+			if err := s.sendLink(ctx, tx, mo, now); err != nil {
 				return err
 			}
-			if created && st == StageConclude {
-				if err := s.sendLink(ctx, tx, mo, now); err != nil {
-					return err
-				}
-			}
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // sendLink gives the moment a one-time link and sends it to the applicant

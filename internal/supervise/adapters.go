@@ -2,6 +2,7 @@ package supervise
 
 import (
 	"context"
+	"database/sql"
 
 	"banhao.dev/banhao/internal/cases"
 	"banhao.dev/banhao/internal/catalog"
@@ -10,18 +11,19 @@ import (
 
 // Register subscribes supervision to the cases outbox topics. A dispatcher
 // holds one handler per prefix: an area that also needs "case.event" must
-// share it through a fan-out (see FanOut).
+// share it through a fan-out (see FanOutTx).
 func (s *Service) Register(out *outbox.Dispatcher) {
-	out.Handle(cases.TopicLight, s.HandleLight)
-	out.Handle(cases.TopicEvent, s.HandleEvent)
+	out.HandleTx(cases.TopicLight, s.HandleLightTx)
+	out.HandleTx(cases.TopicEvent, s.HandleEventTx)
 }
 
-// FanOut delivers a message to every handler in order; the first error
-// stops it (the message is retried, and every handler is idempotent).
-func FanOut(hs ...outbox.Handler) outbox.Handler {
-	return func(ctx context.Context, m outbox.Message) error {
+// FanOutTx delivers a message to every handler in order, all in the outbox's
+// delivery transaction, so the message's effects commit together or not at
+// all; the first error stops it (the message is retried).
+func FanOutTx(hs ...outbox.TxHandler) outbox.TxHandler {
+	return func(ctx context.Context, tx *sql.Tx, m outbox.Message) error {
 		for _, h := range hs {
-			if err := h(ctx, m); err != nil {
+			if err := h(ctx, tx, m); err != nil {
 				return err
 			}
 		}

@@ -91,6 +91,11 @@ type eventMsg struct {
 // transition against the supervision rules and records findings. Findings
 // are keyed by breach, so a message delivered twice adds nothing.
 func (s *Service) HandleEvent(ctx context.Context, m outbox.Message) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error { return s.HandleEventTx(ctx, tx, m) })
+}
+
+// HandleEventTx is HandleEvent inside the outbox's delivery transaction.
+func (s *Service) HandleEventTx(ctx context.Context, tx *sql.Tx, m outbox.Message) error {
 	var ev eventMsg
 	if err := m.Decode(&ev); err != nil {
 		return fmt.Errorf("case.event %d: %w", m.ID, err)
@@ -99,19 +104,17 @@ func (s *Service) HandleEvent(ctx context.Context, m outbox.Message) error {
 	if at.IsZero() {
 		at = s.now()
 	}
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		c, err := loadCase(ctx, tx, ev.No)
-		if err != nil {
+	c, err := loadCase(ctx, tx, ev.No)
+	if err != nil {
+		return err
+	}
+	for _, f := range s.detect(c, ev) {
+		f.CreatedAt = at
+		if err := insertFinding(ctx, tx, f); err != nil {
 			return err
 		}
-		for _, f := range s.detect(c, ev) {
-			f.CreatedAt = at
-			if err := insertFinding(ctx, tx, f); err != nil {
-				return err
-			}
-		}
-		return s.warnBornLate(ctx, tx, m.ID, c, at)
-	})
+	}
+	return s.warnBornLate(ctx, tx, m.ID, c, at)
 }
 
 // warnBornLate warns about a case or step that is already yellow or red when
@@ -125,12 +128,7 @@ func (s *Service) warnBornLate(ctx context.Context, tx *sql.Tx, msgID int64, c *
 	default:
 		return nil // lights concern open cases only
 	}
-	var light, stepLight, stepRole string
-	var stepOrg int64
-	if err := tx.QueryRowContext(ctx, `SELECT light, step_light, step_role, step_org_id FROM cases WHERE no = $1`, c.No).
-		Scan(&light, &stepLight, &stepRole, &stepOrg); err != nil {
-		return fmt.Errorf("lights of %s: %w", c.No, err)
-	}
+	light, stepLight, stepRole, stepOrg := c.light, c.stepLight, c.stepRole, c.stepOrg
 	w := warning{msgID: msgID, c: c, at: at}
 	for _, l := range []struct{ level, color string }{{"step", stepLight}, {"case", light}} {
 		if l.color != string(cases.Yellow) && l.color != string(cases.Red) {

@@ -61,6 +61,9 @@ type caseRow struct {
 	Body       cases.Body
 
 	corrections int // correction notices issued (round of the last one)
+
+	light, stepLight, stepRole string // as the row stands now
+	stepOrg                    int64
 }
 
 func loadCase(ctx context.Context, q db.Q, no string) (*caseRow, error) {
@@ -68,8 +71,10 @@ func loadCase(ctx context.Context, q db.Q, no string) (*caseRow, error) {
 	var legal, acc, dec sql.NullTime
 	var body string
 	err := q.QueryRowContext(ctx, `SELECT id, no, region_code, org_id, COALESCE(window_id, 0), item_name, status, decision,
-		legal_due, accepted_at, decided_at, created_at, corrections, body FROM cases WHERE no = $1`, no).Scan(&c.ID, &c.No, &c.Region, &c.OrgID,
-		&c.WindowID, &c.ItemName, &c.Status, &c.Decision, &legal, &acc, &dec, &c.CreatedAt, &c.corrections, &body)
+		legal_due, accepted_at, decided_at, created_at, corrections, body, light, step_light, step_role, step_org_id
+		FROM cases WHERE no = $1`, no).Scan(&c.ID, &c.No, &c.Region, &c.OrgID,
+		&c.WindowID, &c.ItemName, &c.Status, &c.Decision, &legal, &acc, &dec, &c.CreatedAt, &c.corrections, &body,
+		&c.light, &c.stepLight, &c.stepRole, &c.stepOrg)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, cases.ErrNotFound.Withf("%s", no)
 	}
@@ -95,43 +100,46 @@ func tp(t sql.NullTime) *time.Time {
 // HandleLight is the outbox handler of "case.light": warnings and cards.
 // A message already handled (same outbox id) is skipped.
 func (s *Service) HandleLight(ctx context.Context, m outbox.Message) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error { return s.HandleLightTx(ctx, tx, m) })
+}
+
+// HandleLightTx is HandleLight inside the outbox's delivery transaction.
+func (s *Service) HandleLightTx(ctx context.Context, tx *sql.Tx, m outbox.Message) error {
 	var msg lightMsg
 	if err := m.Decode(&msg); err != nil {
 		return fmt.Errorf("case.light %d: %w", m.ID, err)
 	}
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var seen int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM supervise_cards WHERE msg_id = $1`, m.ID).Scan(&seen); err != nil {
-			return fmt.Errorf("case.light %d: %w", m.ID, err)
-		}
-		if seen > 0 {
-			return nil
-		}
-		c, err := loadCase(ctx, tx, msg.No)
-		if err != nil {
+	var seen int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM supervise_cards WHERE msg_id = $1`, m.ID).Scan(&seen); err != nil {
+		return fmt.Errorf("case.light %d: %w", m.ID, err)
+	}
+	if seen > 0 {
+		return nil
+	}
+	c, err := loadCase(ctx, tx, msg.No)
+	if err != nil {
+		return err
+	}
+	at := clock.Norm(msg.At)
+	if at.IsZero() {
+		at = s.now()
+	}
+	w := warning{msgID: m.ID, c: c, at: at}
+	// The step light is the one that names a holder; the case light
+	// (promised deadline) is charged to the department of the item.
+	if msg.StepLight != msg.StepBefore && (msg.StepLight == cases.Yellow || msg.StepLight == cases.Red) {
+		w.level, w.color, w.org, w.role = "step", string(msg.StepLight), msg.StepOrgID, msg.StepRole
+		if err := s.warn(ctx, tx, w); err != nil {
 			return err
 		}
-		at := clock.Norm(msg.At)
-		if at.IsZero() {
-			at = s.now()
+	}
+	if msg.Light != msg.Before && (msg.Light == cases.Yellow || msg.Light == cases.Red) {
+		w.level, w.color, w.org, w.role = "case", string(msg.Light), msg.OrgID, msg.StepRole
+		if err := s.warn(ctx, tx, w); err != nil {
+			return err
 		}
-		w := warning{msgID: m.ID, c: c, at: at}
-		// The step light is the one that names a holder; the case light
-		// (promised deadline) is charged to the department of the item.
-		if msg.StepLight != msg.StepBefore && (msg.StepLight == cases.Yellow || msg.StepLight == cases.Red) {
-			w.level, w.color, w.org, w.role = "step", string(msg.StepLight), msg.StepOrgID, msg.StepRole
-			if err := s.warn(ctx, tx, w); err != nil {
-				return err
-			}
-		}
-		if msg.Light != msg.Before && (msg.Light == cases.Yellow || msg.Light == cases.Red) {
-			w.level, w.color, w.org, w.role = "case", string(msg.Light), msg.OrgID, msg.StepRole
-			if err := s.warn(ctx, tx, w); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 type warning struct {

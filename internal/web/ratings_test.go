@@ -92,7 +92,7 @@ func immediateDemoItem(t *testing.T, cat *catalog.Service, ctx context.Context, 
 		if err != nil || !snap.Published {
 			continue
 		}
-		authz := cases.PlacesAuthorizer{Places: e.Srv.Places, DB: e.DB}
+		authz := cases.PlacesAuthorizer{DB: e.DB}
 		if w, err := authz.WindowPowers(ctx, clerk.ID, 0, snap.OrgID, snap.Code, snap.Domain, "2026-03-02"); err == nil && w.CanDecide {
 			return snap
 		}

@@ -73,8 +73,8 @@ func newTestEnv(t *testing.T, d *db.DB) *testEnv {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	out := outbox.NewDispatcher(d)
 	sink := notify.NewDevSink(d.W, sim)
-	out.Handle(notify.TopicSMS, notify.SMSHandler(sink))
-	out.Handle(notify.TopicEmail, notify.EmailHandler(sink))
+	out.HandleTx(notify.TopicSMS, sink.SMSTxHandler())
+	out.HandleTx(notify.TopicEmail, sink.EmailTxHandler())
 	runner := jobs.New(d, "test", log)
 	runner.Register("outbox", time.Second, func(ctx context.Context) error {
 		_, _, err := out.DeliverBatch(ctx, sim.Now(), 100)
@@ -90,7 +90,7 @@ func newTestEnv(t *testing.T, d *db.DB) *testEnv {
 		t.Fatal(err)
 	}
 	cs := cases.NewService(cases.Deps{DB: d, Clock: sim, Items: cases.CatalogItems{Catalog: cat}, Calendar: cases.CalendarAdapter{Cal: cal},
-		Authorizer: cases.PlacesAuthorizer{Places: places.NewService(d, sim), DB: d}, Notifier: cases.NotifyAdapter{}})
+		Authorizer: cases.PlacesAuthorizer{DB: d}, Notifier: cases.NotifyAdapter{}})
 	rat := ratings.NewService(ratings.Deps{DB: d, Clock: sim, Calendar: ratings.WorkingCalendar{Cal: cal}, BaseURL: "http://127.0.0.1",
 		Directory: ratings.CasesDirectory{Cases: cs, Catalog: cat, Places: places.NewService(d, sim), Auth: a}})
 	sup := supervise.NewService(supervise.Deps{DB: d, Clock: sim, Calendar: cal, Fees: supervise.CatalogFees{Catalog: cat}, Ratings: supervise.RatingsStats{Ratings: rat}})

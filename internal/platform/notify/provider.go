@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"banhao.dev/banhao/internal/platform/clock"
@@ -72,8 +73,36 @@ func (s *DevSink) SendEmail(ctx context.Context, to, subject, body string) error
 	return s.store(ctx, "email", to, subject, body)
 }
 
+// SMSTxHandler delivers SMS messages into the sink inside the outbox's
+// delivery transaction: the stored message and the delivery mark commit
+// together, so a demo or test never sees a message twice.
+func (s *DevSink) SMSTxHandler() outbox.TxHandler {
+	return func(ctx context.Context, tx *sql.Tx, m outbox.Message) error {
+		var msg SMSMessage
+		if err := m.Decode(&msg); err != nil {
+			return err
+		}
+		return s.storeIn(ctx, tx, "sms", msg.Phone, "", msg.Text)
+	}
+}
+
+// EmailTxHandler is SMSTxHandler for e-mail.
+func (s *DevSink) EmailTxHandler() outbox.TxHandler {
+	return func(ctx context.Context, tx *sql.Tx, m outbox.Message) error {
+		var msg EmailMessage
+		if err := m.Decode(&msg); err != nil {
+			return err
+		}
+		return s.storeIn(ctx, tx, "email", msg.To, msg.Subject, msg.Body)
+	}
+}
+
 func (s *DevSink) store(ctx context.Context, channel, recipient, subject, body string) error {
-	_, err := s.q.ExecContext(ctx, `INSERT INTO dev_messages (channel, recipient, subject, body, created_at) VALUES ($1, $2, $3, $4, $5)`,
+	return s.storeIn(ctx, s.q, channel, recipient, subject, body)
+}
+
+func (s *DevSink) storeIn(ctx context.Context, q db.Q, channel, recipient, subject, body string) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO dev_messages (channel, recipient, subject, body, created_at) VALUES ($1, $2, $3, $4, $5)`,
 		channel, recipient, subject, body, clock.Norm(s.clock.Now()))
 	if err != nil {
 		return fmt.Errorf("dev sink %s: %w", channel, err)

@@ -2,7 +2,9 @@ package outbox
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"sort"
@@ -35,6 +37,18 @@ func (m Message) Decode(v any) error {
 // Handler delivers one message. A nil error marks it delivered.
 type Handler func(ctx context.Context, m Message) error
 
+// TxHandler delivers one message whose whole effect is writes to this
+// database: it runs inside the transaction that marks the message delivered,
+// so the effect and the mark commit together (exactly once, also when a node
+// dies mid-batch) and a batch of such messages costs one commit instead of
+// two per message.
+type TxHandler func(ctx context.Context, tx *sql.Tx, m Message) error
+
+// ChunkSize bounds how many messages share one delivery transaction: large
+// enough to spread a commit over many messages, small enough that SQLite's
+// single writer is not held for long.
+const ChunkSize = 32
+
 // Dispatcher claims due messages and hands them to the handler registered
 // for the longest matching topic prefix. Register handlers before the first
 // DeliverBatch; DeliverBatch itself may run concurrently, also on several
@@ -51,7 +65,7 @@ type Handler func(ctx context.Context, m Message) error
 // claimed it with, so a claimant whose lease expired cannot mark it.
 type Dispatcher struct {
 	d        *db.DB
-	handlers map[string]Handler
+	handlers map[string]handler
 
 	// Lease bounds one batch: handlers share a deadline of Lease and a row
 	// not marked by then may be claimed by another node. Default 5 minutes.
@@ -63,14 +77,25 @@ type Dispatcher struct {
 
 // NewDispatcher returns a dispatcher with default lease and backoff.
 func NewDispatcher(d *db.DB) *Dispatcher {
-	return &Dispatcher{d: d, handlers: map[string]Handler{}, Lease: 5 * time.Minute,
+	return &Dispatcher{d: d, handlers: map[string]handler{}, Lease: 5 * time.Minute,
 		BaseBackoff: 30 * time.Second, MaxBackoff: time.Hour}
 }
 
 // Handle registers h for topics starting with topicPrefix ("notify." or the
 // exact topic "notify.sms"); the longest matching prefix wins.
 func (p *Dispatcher) Handle(topicPrefix string, h Handler) {
-	p.handlers[topicPrefix] = h
+	p.handlers[topicPrefix] = handler{plain: h}
+}
+
+// HandleTx registers a transactional handler like Handle.
+func (p *Dispatcher) HandleTx(topicPrefix string, h TxHandler) {
+	p.handlers[topicPrefix] = handler{tx: h}
+}
+
+// handler is one registered handler: exactly one of plain and tx is set.
+type handler struct {
+	plain Handler
+	tx    TxHandler
 }
 
 // Topics lists the registered prefixes, sorted.
@@ -83,7 +108,7 @@ func (p *Dispatcher) Topics() []string {
 	return ts
 }
 
-func (p *Dispatcher) handler(topic string) (Handler, bool) {
+func (p *Dispatcher) handler(topic string) (handler, bool) {
 	best, found := "", false
 	for prefix := range p.handlers {
 		if strings.HasPrefix(topic, prefix) && (!found || len(prefix) > len(best)) {
@@ -123,21 +148,135 @@ func (p *Dispatcher) DeliverBatch(ctx context.Context, now time.Time, limit int)
 	// Marking must happen even when the caller's context was cancelled
 	// mid-batch, or the row would wait for its lease to expire.
 	mctx := context.WithoutCancel(ctx)
-	for _, m := range msgs {
-		herr := p.call(hctx, m)
-		ok, err := p.mark(mctx, now, m, herr)
+	for len(msgs) > 0 {
+		chunk := msgs[:min(ChunkSize, len(msgs))]
+		msgs = msgs[len(chunk):]
+		plain := p.callPlain(hctx, chunk)
+		outs, err := p.deliverChunk(hctx, mctx, now, chunk, plain)
 		if err != nil {
-			return delivered, failed, err
+			// The chunk's transaction failed as a whole (a deadlock, a lost
+			// connection): nothing of it was committed, so record its
+			// messages one transaction each before giving up. Plain
+			// handlers are not called again.
+			outs = outs[:0]
+			for i, m := range chunk {
+				o, err := p.deliverChunk(hctx, mctx, now, []Message{m}, plain[i:i+1])
+				if err != nil {
+					return delivered, failed, err
+				}
+				outs = append(outs, o...)
+			}
 		}
-		switch {
-		case !ok: // lease lost: the current claimant will report it
-		case herr == nil:
-			delivered++
-		default:
-			failed++
+		for _, o := range outs {
+			switch {
+			case !o.marked: // lease lost: the current claimant will report it
+			case o.err == nil:
+				delivered++
+			default:
+				failed++
+			}
 		}
 	}
 	return delivered, failed, nil
+}
+
+// errNotAttempted is a handler "error" for a message whose delivery did not
+// run to its end because the batch's context ended (shutdown, or the lease
+// ran out): its claim is released, not counted as a failed attempt.
+var errNotAttempted = errors.New("outbox: delivery not attempted")
+
+// outcome is what became of one message of a chunk.
+type outcome struct {
+	marked bool  // our claim was current and the row now records err
+	err    error // the handler's error; nil when delivered
+}
+
+// callPlain runs the plain handlers of msgs, outside any transaction (they
+// may call other systems and must not hold SQLite's writer meanwhile), and
+// returns their errors by index.
+func (p *Dispatcher) callPlain(hctx context.Context, msgs []Message) []error {
+	errs := make([]error, len(msgs))
+	for i, m := range msgs {
+		if h, ok := p.handler(m.Topic); !ok || h.plain != nil {
+			errs[i] = p.call(hctx, m, h.plain)
+		}
+	}
+	return errs
+}
+
+// deliverChunk records the outcomes of msgs in one transaction: plain
+// handlers already ran (plain holds their errors); each transactional
+// handler runs here under a savepoint, so a failing one is undone alone. A
+// message whose claim was lost is skipped with its effects undone.
+func (p *Dispatcher) deliverChunk(hctx, mctx context.Context, now time.Time, msgs []Message, plain []error) ([]outcome, error) {
+	outs := make([]outcome, len(msgs))
+	for i := range msgs {
+		outs[i].err = plain[i]
+	}
+	err := p.d.Tx(mctx, func(tx *sql.Tx) error {
+		for i, m := range msgs {
+			h, ok := p.handler(m.Topic)
+			if !ok || h.tx == nil {
+				if errors.Is(outs[i].err, errNotAttempted) {
+					if err := p.release(mctx, tx, now, m); err != nil {
+						return err
+					}
+					continue
+				}
+				marked, err := p.mark(mctx, tx, now, m, outs[i].err)
+				outs[i].marked = marked
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			if hctx.Err() != nil {
+				if err := p.release(mctx, tx, now, m); err != nil {
+					return err
+				}
+				outs[i] = outcome{}
+				continue
+			}
+			if _, err := tx.ExecContext(mctx, `SAVEPOINT outbox_message`); err != nil {
+				return fmt.Errorf("outbox %d: savepoint: %w", m.ID, err)
+			}
+			herr := p.callTx(hctx, tx, m, h.tx)
+			if herr != nil {
+				if _, err := tx.ExecContext(mctx, `ROLLBACK TO SAVEPOINT outbox_message`); err != nil {
+					return fmt.Errorf("outbox %d: rollback to savepoint: %w", m.ID, err)
+				}
+				if hctx.Err() != nil {
+					// Cut short by shutdown: undone, and left for a retry now.
+					if err := p.release(mctx, tx, now, m); err != nil {
+						return err
+					}
+					if _, err := tx.ExecContext(mctx, `RELEASE SAVEPOINT outbox_message`); err != nil {
+						return fmt.Errorf("outbox %d: release savepoint: %w", m.ID, err)
+					}
+					outs[i] = outcome{}
+					continue
+				}
+			}
+			marked, err := p.mark(mctx, tx, now, m, herr)
+			if err != nil {
+				return err
+			}
+			if !marked && herr == nil {
+				if _, err := tx.ExecContext(mctx, `ROLLBACK TO SAVEPOINT outbox_message`); err != nil {
+					return fmt.Errorf("outbox %d: rollback to savepoint: %w", m.ID, err)
+				}
+			}
+			if _, err := tx.ExecContext(mctx, `RELEASE SAVEPOINT outbox_message`); err != nil {
+				return fmt.Errorf("outbox %d: release savepoint: %w", m.ID, err)
+			}
+			outs[i] = outcome{marked: marked, err: herr}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return outs, nil
 }
 
 func (p *Dispatcher) claim(ctx context.Context, now time.Time, limit int) ([]Message, error) {
@@ -174,39 +313,51 @@ func (p *Dispatcher) claim(ctx context.Context, now time.Time, limit int) ([]Mes
 	return msgs, nil
 }
 
-// call runs the handler, turning a panic into an error so one bad message
-// cannot stop delivery of the others.
-func (p *Dispatcher) call(ctx context.Context, m Message) (err error) {
-	h, ok := p.handler(m.Topic)
-	if !ok {
+// call runs a plain handler (nil: no handler is registered), turning a
+// panic into an error so one bad message cannot stop delivery of the others.
+func (p *Dispatcher) call(ctx context.Context, m Message, h Handler) (err error) {
+	if h == nil {
 		return fmt.Errorf("no handler registered for topic %q", m.Topic)
 	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("batch lease used up before delivery: %w", err)
+	if ctx.Err() != nil {
+		return errNotAttempted
 	}
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("handler panic: %v\n%s", r, debug.Stack())
 		}
+		if err != nil && ctx.Err() != nil {
+			err = errNotAttempted
+		}
 	}()
 	return h(ctx, m)
 }
 
+// callTx is call for a transactional handler.
+func (p *Dispatcher) callTx(ctx context.Context, tx *sql.Tx, m Message, h TxHandler) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("handler panic: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return h(ctx, tx, m)
+}
+
 // mark records the outcome if our claim is still current; ok is false when
 // the lease was lost to another claimant.
-func (p *Dispatcher) mark(ctx context.Context, now time.Time, m Message, herr error) (ok bool, err error) {
-	var q string
+func (p *Dispatcher) mark(ctx context.Context, q db.Q, now time.Time, m Message, herr error) (ok bool, err error) {
+	var stmt string
 	var args []any
 	if herr == nil {
-		q = `UPDATE outbox SET delivered_at = $1, last_error = '' WHERE id = $2 AND attempts = $3 AND delivered_at IS NULL`
+		stmt = `UPDATE outbox SET delivered_at = $1, last_error = '' WHERE id = $2 AND attempts = $3 AND delivered_at IS NULL`
 		args = []any{now, m.ID, m.Attempt}
 	} else {
 		msg := truncate(herr.Error(), 2000)
 		next := clock.Norm(now.Add(p.Backoff(m.Attempt)))
-		q = `UPDATE outbox SET available_at = $1, last_error = $2 WHERE id = $3 AND attempts = $4 AND delivered_at IS NULL`
+		stmt = `UPDATE outbox SET available_at = $1, last_error = $2 WHERE id = $3 AND attempts = $4 AND delivered_at IS NULL`
 		args = []any{next, msg, m.ID, m.Attempt}
 	}
-	res, err := p.d.W.ExecContext(ctx, q, args...)
+	res, err := q.ExecContext(ctx, stmt, args...)
 	if err != nil {
 		return false, fmt.Errorf("mark outbox %d: %w", m.ID, err)
 	}
@@ -215,6 +366,17 @@ func (p *Dispatcher) mark(ctx context.Context, now time.Time, m Message, herr er
 		return false, fmt.Errorf("mark outbox %d: %w", m.ID, err)
 	}
 	return n == 1, nil
+}
+
+// release gives back the claim of a message that was not delivered because
+// the batch was cut short: due again at now, the attempt not counted.
+func (p *Dispatcher) release(ctx context.Context, q db.Q, now time.Time, m Message) error {
+	_, err := q.ExecContext(ctx, `UPDATE outbox SET available_at = $1, attempts = attempts - 1
+		WHERE id = $2 AND attempts = $3 AND delivered_at IS NULL`, now, m.ID, m.Attempt)
+	if err != nil {
+		return fmt.Errorf("release outbox %d: %w", m.ID, err)
+	}
+	return nil
 }
 
 // truncate cuts s to at most n bytes on a rune boundary (PostgreSQL rejects

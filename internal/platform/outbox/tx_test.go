@@ -1,0 +1,165 @@
+package outbox_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"testing"
+
+	"banhao.dev/banhao/internal/platform/db"
+	"banhao.dev/banhao/internal/platform/dbtest"
+	"banhao.dev/banhao/internal/platform/outbox"
+)
+
+// sinkRecipients lists the recipients written to dev_messages, sorted.
+func sinkRecipients(t *testing.T, d *db.DB) []string {
+	t.Helper()
+	rows, err := d.R.QueryContext(context.Background(), `SELECT recipient FROM dev_messages`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func writeSink(ctx context.Context, tx *sql.Tx, who string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO dev_messages (channel, recipient, subject, body, created_at) VALUES ('sms', $1, '', '', $2)`, who, t0)
+	return err
+}
+
+// A transactional handler's writes commit with the delivery mark: over more
+// messages than one chunk, the failing and panicking handlers' writes are
+// undone alone, and plain handlers in the same batch are marked too.
+func TestTxHandlerWritesCommitWithTheMarkAndFailuresAreUndoneAlone(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		n := outbox.ChunkSize + 9
+		for i := range n {
+			mustEnqueue(t, d, t0, "tx.write", map[string]int{"n": i})
+		}
+		mustEnqueue(t, d, t0, "plain.call", nil)
+		p := outbox.NewDispatcher(d)
+		plainCalls := 0
+		p.Handle("plain.", func(ctx context.Context, m outbox.Message) error { plainCalls++; return nil })
+		p.HandleTx("tx.", func(ctx context.Context, tx *sql.Tx, m outbox.Message) error {
+			var v struct{ N int }
+			if err := m.Decode(&v); err != nil {
+				return err
+			}
+			if err := writeSink(ctx, tx, fmt.Sprintf("%03d", v.N)); err != nil {
+				return err
+			}
+			switch {
+			case v.N%10 == 3:
+				return errors.New("refused after writing")
+			case v.N == 5:
+				panic("handler bug after writing")
+			}
+			return nil
+		})
+		del, failed, err := p.DeliverBatch(ctx, t0, 100)
+		var want []string
+		wantFailed := 0
+		for i := range n {
+			if i%10 == 3 || i == 5 {
+				wantFailed++
+				continue
+			}
+			want = append(want, fmt.Sprintf("%03d", i))
+		}
+		if err != nil || del != n+1-wantFailed || failed != wantFailed {
+			t.Fatalf("got delivered %d failed %d err %v, want %d/%d", del, failed, err, n+1-wantFailed, wantFailed)
+		}
+		if plainCalls != 1 {
+			t.Fatalf("plain handler: got %d calls, want 1", plainCalls)
+		}
+		if got := sinkRecipients(t, d); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("committed writes:\ngot  %v\nwant %v", got, want)
+		}
+		if got := len(mustList(t, d, outbox.StatusDelivered)); got != n+1-wantFailed {
+			t.Fatalf("delivered rows: got %d, want %d", got, n+1-wantFailed)
+		}
+		if got := len(mustList(t, d, outbox.StatusRetrying)); got != wantFailed {
+			t.Fatalf("retrying rows: got %d, want %d", got, wantFailed)
+		}
+	})
+}
+
+// When the claim is lost while a transactional handler runs (another node
+// took the message over), its writes are undone and nothing is counted.
+func TestTxHandlerWritesAreUndoneWhenTheClaimIsLost(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		mustEnqueue(t, d, t0, "tx.write", nil)
+		p := outbox.NewDispatcher(d)
+		p.HandleTx("tx.", func(ctx context.Context, tx *sql.Tx, m outbox.Message) error {
+			if err := writeSink(ctx, tx, "lost"); err != nil {
+				return err
+			}
+			// Another claimant counted a newer attempt meanwhile.
+			_, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1 WHERE id = $1`, m.ID)
+			return err
+		})
+		del, failed, err := p.DeliverBatch(ctx, t0, 10)
+		if err != nil || del != 0 || failed != 0 {
+			t.Fatalf("got delivered %d failed %d err %v, want 0/0 (claim lost)", del, failed, err)
+		}
+		if got := sinkRecipients(t, d); len(got) != 0 {
+			t.Fatalf("writes of a lost claim: got %v, want none", got)
+		}
+		if es := mustList(t, d, outbox.StatusDelivered); len(es) != 0 {
+			t.Fatalf("got %d delivered rows, want 0", len(es))
+		}
+	})
+}
+
+// A batch cut short (the node shuts down) gives its undelivered messages
+// back at once, their attempt not counted, instead of recording failures.
+func TestShutdownMidBatchReleasesTheRest(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		for i := range 4 {
+			topic := "tx.write"
+			if i%2 == 1 {
+				topic = "plain.call"
+			}
+			mustEnqueue(t, d, t0, topic, map[string]int{"n": i})
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		p := outbox.NewDispatcher(d)
+		p.Handle("plain.", func(ctx context.Context, m outbox.Message) error {
+			cancel() // shutdown begins while the first plain message is sent
+			return nil
+		})
+		p.HandleTx("tx.", func(ctx context.Context, tx *sql.Tx, m outbox.Message) error {
+			return writeSink(ctx, tx, "x")
+		})
+		del, failed, err := p.DeliverBatch(ctx, t0, 10)
+		if err != nil || del != 1 || failed != 0 {
+			t.Fatalf("got delivered %d failed %d err %v, want 1/0", del, failed, err)
+		}
+		pending := mustList(t, d, outbox.StatusPending)
+		if len(pending) != 3 {
+			t.Fatalf("released messages: got %d pending, want 3", len(pending))
+		}
+		for _, e := range pending {
+			if e.Attempts != 0 || e.LastError != "" || !e.AvailableAt.Equal(t0) {
+				t.Fatalf("released message: got %+v, want 0 attempts, no error, due at %v", e, t0)
+			}
+		}
+		if got := sinkRecipients(t, d); len(got) != 0 {
+			t.Fatalf("committed writes: got %v, want none", got)
+		}
+	})
+}
