@@ -51,6 +51,10 @@ type app struct {
 	ref  *reform.Service
 	sup  *supervise.Service
 	rat  *ratings.Service
+
+	// jobEvery, when set (BANHAO_TEST_JOB_EVERY, tests only), replaces every
+	// job's period so a multi-node test need not wait for hourly jobs.
+	jobEvery time.Duration
 }
 
 // newFlags returns a flag set bound to cfg for a subcommand.
@@ -160,6 +164,15 @@ func open(ctx context.Context, cfg config.Config, env *cliEnv, migrate bool) (*a
 		node = fmt.Sprintf("%s-%d", host, os.Getpid())
 	}
 	a.jobs = jobs.New(d, node, a.log)
+	if v := env.getenv("BANHAO_TEST_JOB_EVERY"); v != "" {
+		every, err := time.ParseDuration(v)
+		if err != nil || every <= 0 {
+			d.Close()
+			return nil, usageError{fmt.Sprintf("BANHAO_TEST_JOB_EVERY: bad duration %q", v)}
+		}
+		a.jobEvery = every
+		a.jobs.LeaseTTL = 3 * every // a killed node's lease lapses quickly too
+	}
 	// Each run drains the outbox: one batch of 200 per 2 s would cap
 	// delivery at 100 messages/s, fewer than a busy center writes (each case
 	// action writes one or two), and the backlog would grow without end. On
@@ -169,7 +182,7 @@ func open(ctx context.Context, cfg config.Config, env *cliEnv, migrate bool) (*a
 	if d.Engine == db.SQLite {
 		workers = 1
 	}
-	a.jobs.Register("outbox", 2*time.Second, func(ctx context.Context) error {
+	a.register("outbox", 2*time.Second, func(ctx context.Context) error {
 		return drainOutbox(ctx, a.out, a.clk, workers)
 	})
 	blobs, err := blob.NewDir(cfg.BlobDir, int64(cfg.MaxUploadMB)<<20, blob.DefaultAllowed)
@@ -233,6 +246,15 @@ func (a *app) serve(ctx context.Context, env *cliEnv, ready func(url string)) er
 			a.jobs.Run(jctx)
 		}
 	}()
+	// Per-node refreshes (unlike jobs, every node runs them): another node
+	// may move the demo clock or change the catalog.
+	if a.sim != nil {
+		go a.everyPeriod(jctx, time.Second, "follow demo clock", func(ctx context.Context) error { return web.LoadClockOffset(ctx, a.db, a.sim) })
+	}
+	go a.everyPeriod(jctx, 2*time.Second, "sync catalog", func(ctx context.Context) error {
+		_, err := a.cat.Sync(ctx)
+		return err
+	})
 	select {
 	case err := <-errc:
 		return err
@@ -244,36 +266,60 @@ func (a *app) serve(ctx context.Context, env *cliEnv, ready func(url string)) er
 	return hs.Shutdown(sctx)
 }
 
+// everyPeriod runs fn every period until ctx ends, logging failures.
+func (a *app) everyPeriod(ctx context.Context, period time.Duration, what string, fn func(context.Context) error) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := fn(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn(what, "err", err)
+		}
+	}
+}
+
 // registerJobs registers the areas' background jobs. Business jobs use the
 // business clock (the demo clock in demo mode); every job can also be run
 // once with `banhao job run NAME`.
 func (a *app) registerJobs() {
-	a.jobs.Register("catalog-adjustments", time.Minute, func(ctx context.Context) error {
+	a.register("catalog-adjustments", time.Minute, func(ctx context.Context) error {
 		_, err := a.cat.ApplyDueAdjustments(ctx, a.clk.Now())
 		return err
 	})
-	a.jobs.Register("cases-auto-accept", time.Minute, func(ctx context.Context) error {
+	a.register("cases-auto-accept", time.Minute, func(ctx context.Context) error {
 		_, err := a.cas.AutoAcceptDue(ctx, a.clk.Now())
 		return err
 	})
-	a.jobs.Register("cases-pending-reminders", 10*time.Minute, func(ctx context.Context) error {
+	a.register("cases-pending-reminders", 10*time.Minute, func(ctx context.Context) error {
 		_, err := a.cas.RemindPending(ctx, a.clk.Now())
 		return err
 	})
-	a.jobs.Register("ratings-close-windows", 10*time.Minute, func(ctx context.Context) error {
+	a.register("ratings-close-windows", 10*time.Minute, func(ctx context.Context) error {
 		_, err := a.rat.CloseDueMoments(ctx, a.clk.Now())
 		return err
 	})
-	a.jobs.Register("cases-lights", 15*time.Second, func(ctx context.Context) error {
+	a.register("cases-lights", 15*time.Second, func(ctx context.Context) error {
 		_, err := a.cas.RefreshLights(ctx, a.clk.Now())
 		return err
 	})
 	// 温馨提示函 for the tasks due this month; idempotent per task and month,
 	// so running it hourly sends the letters early on the 1st and nothing more.
-	a.jobs.Register("reform-reminders", time.Hour, func(ctx context.Context) error {
+	a.register("reform-reminders", time.Hour, func(ctx context.Context) error {
 		_, err := a.ref.SendReminders(ctx, a.clk.Now())
 		return err
 	})
+}
+
+// register adds a job run every period (or every jobEvery in tests).
+func (a *app) register(name string, every time.Duration, fn jobs.Func) {
+	if a.jobEvery > 0 {
+		every = a.jobEvery
+	}
+	a.jobs.Register(name, every, fn)
 }
 
 // wireRatings builds the ratings and supervision services and their outbox

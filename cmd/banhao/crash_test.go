@@ -155,16 +155,23 @@ type server struct {
 // startServer runs `banhao serve` on a free port and waits until it answers.
 func startServer(t *testing.T, bin, dbURL, blobs string) *server {
 	t.Helper()
+	return startServerWith(t, bin, dbURL, blobs, nil)
+}
+
+// startServerWith is startServer with extra environment variables and
+// serve flags.
+func startServerWith(t *testing.T, bin, dbURL, blobs string, env []string, flags ...string) *server {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	cmd := exec.Command(bin, "serve", "--db", dbURL, "--addr", addr, "--blob-dir", blobs, "--log-level", "error")
+	cmd := exec.Command(bin, append([]string{"serve", "--db", dbURL, "--addr", addr, "--blob-dir", blobs, "--log-level", "error"}, flags...)...)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
-	cmd.Env = append(os.Environ(), "BANHAO_DB=")
+	cmd.Env = append(append(os.Environ(), "BANHAO_DB="), env...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -113,6 +113,20 @@ func (s *Service) RemindPending(ctx context.Context, now time.Time) (int, error)
 		}
 		rows.Close()
 		for _, d := range list {
+			// Claim the row first: an overlapping run (another node whose
+			// lease overlapped) read it too; its UPDATE waits for ours to
+			// commit, then matches nothing, so it sends nothing.
+			res, err := tx.ExecContext(ctx, `UPDATE case_pending SET reminded_at = $2 WHERE id = $1 AND reminded_at IS NULL`, d.id, now)
+			if err != nil {
+				return err
+			}
+			claimed, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			if claimed == 0 {
+				continue
+			}
 			c := &Case{No: d.no}
 			if err := jsonUnmarshal(d.body, &c.Body); err != nil {
 				return err
@@ -120,9 +134,6 @@ func (s *Service) RemindPending(ctx context.Context, now time.Time) (int, error)
 			n := Notice{UserID: c.Applicant.UserID, Phone: c.Applicant.Phone, Title: "容缺材料补齐提醒：" + d.item,
 				Body: fmt.Sprintf("您的办件 %s 承诺于 %s 前补齐“%s”，请按时提交。", d.no, d.date, d.name), Link: "/my/cases/" + d.no}
 			if err := s.notify.Notify(ctx, tx, now, n); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE case_pending SET reminded_at = $2 WHERE id = $1`, d.id, now); err != nil {
 				return err
 			}
 			if _, err := audit.Append(ctx, tx, now, audit.System, c.stream(), "pending-reminder", map[string]any{"material": d.name, "due_date": d.date}); err != nil {

@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -192,4 +193,55 @@ func BenchmarkRefreshLights(b *testing.B) {
 			}
 		})
 	}
+}
+
+// Overlapping runs of the reminder job (two nodes whose leases overlapped)
+// remind each pending material once.
+func TestRemindPending_overlappingRunsRemindOnce(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx, ok := context.Background(), okFn(t)
+		e := newEnv(t, d, bj(2026, 3, 2, 9, 0))
+		var nos []string
+		for range 12 {
+			r, err := e.svc.Submit(ctx, e.who.clerk, SubmitRequest{Item: itemPromised, Channel: Window,
+				Applicant: &Applicant{Name: "王五", IDNumber: otherID},
+				Materials: []MaterialInput{{MaterialID: "m1", File: hashA}, {MaterialID: "m3", Commitment: true}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ok(e.svc.AcceptWithPending(ctx, e.who.clerk, r.Case.No, PendingRequest{Materials: []string{"m2"}, Commitment: "承诺补交", Deadline: "2026-03-06"}))
+			nos = append(nos, r.Case.No)
+		}
+		sent := make(chan int, 4)
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				n, err := e.svc.RemindPending(ctx, bj(2026, 3, 5, 0, 0))
+				if err != nil {
+					t.Errorf("RemindPending: %v", err)
+				}
+				sent <- n
+			}()
+		}
+		wg.Wait()
+		close(sent)
+		total := 0
+		for n := range sent {
+			total += n
+		}
+		if total != len(nos) {
+			t.Errorf("overlapping runs sent %d reminders, want %d", total, len(nos))
+		}
+		for _, no := range nos {
+			var n int
+			if err := d.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_events WHERE stream = $1 AND action = 'pending-reminder'`, "case/"+no).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n != 1 {
+				t.Errorf("case %s: got %d reminder events, want 1", no, n)
+			}
+		}
+	})
 }

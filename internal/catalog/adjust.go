@@ -227,14 +227,18 @@ func (s *Service) ApplyDueAdjustments(ctx context.Context, now time.Time) ([]int
 	var errList []error
 	for _, id := range ids {
 		var touched []*Item
+		done := false
 		err := s.tx(ctx, func(tx *sql.Tx) error {
 			var err error
-			touched, err = s.applyBatchTx(ctx, tx, id, now)
+			touched, done, err = s.applyBatchTx(ctx, tx, id, now)
 			return err
 		})
 		if err != nil {
 			errList = append(errList, fmt.Errorf("apply adjustment batch %d: %w", id, err))
 			continue
+		}
+		if !done {
+			continue // applied meanwhile by another node
 		}
 		for _, it := range touched {
 			s.afterChange(it)
@@ -244,13 +248,19 @@ func (s *Service) ApplyDueAdjustments(ctx context.Context, now time.Time) ([]int
 	return applied, errors.Join(errList...)
 }
 
-func (s *Service) applyBatchTx(ctx context.Context, tx *sql.Tx, id int64, now time.Time) ([]*Item, error) {
+func (s *Service) applyBatchTx(ctx context.Context, tx *sql.Tx, id int64, now time.Time) ([]*Item, bool, error) {
+	// Lock the batch before reading its status: a second applier (another
+	// node whose run overlaps) waits here, then sees it applied and stops,
+	// instead of abolishing and publishing everything again.
+	if _, err := tx.ExecContext(ctx, `SELECT id FROM adjustment_batches WHERE id = $1`+s.db.ForUpdate(), id); err != nil {
+		return nil, false, fmt.Errorf("lock batch %d: %w", id, err)
+	}
 	b, err := getBatch(ctx, tx, id)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if b.Status != "published" {
-		return nil, nil // applied meanwhile by another node
+		return nil, false, nil // applied meanwhile by another node
 	}
 	var touched []*Item
 	abolish := func(code, summary string, kind AdjustmentKind) error {
@@ -311,16 +321,16 @@ func (s *Service) applyBatchTx(ctx context.Context, tx *sql.Tx, id int64, now ti
 			}
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s %s: %w", e.Kind, entryCode(e), err)
+			return nil, false, fmt.Errorf("%s %s: %w", e.Kind, entryCode(e), err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE adjustment_batches SET status = 'applied', applied_at = $2 WHERE id = $1`, id, now); err != nil {
-		return nil, fmt.Errorf("mark batch %d applied: %w", id, err)
+		return nil, false, fmt.Errorf("mark batch %d applied: %w", id, err)
 	}
 	if _, err := audit.Append(ctx, tx, now, audit.System, fmt.Sprintf("adjustment/%d", id), "apply", map[string]any{"entries": len(b.Entries)}); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return touched, nil
+	return touched, true, nil
 }
 
 func getBatch(ctx context.Context, q db.Q, id int64) (Batch, error) {

@@ -3,6 +3,7 @@ package reform
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -77,5 +78,44 @@ func TestRemindersOncePerTaskPerMonth(t *testing.T) {
 			t.Fatal("land clerk read the market's letter")
 		}
 		_ = late
+	})
+}
+
+// Overlapping runs of the reminder job (two nodes whose leases overlapped)
+// send each unit one letter a month, with distinct document numbers.
+func TestRemindersOverlappingRunsSendOneLetterPerUnit(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newFixture(t, d, bj(2026, time.May, 20, 9))
+		f.mustTask(t, "企业开办3个工作日内办结", "", "2026-06-30", f.market, f.land)
+		f.mustTask(t, "一窗受理综合窗口改革", "", "2026-06-15", f.approval)
+		f.clk.Set(bj(2026, time.June, 1, 0))
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				// A run that loses the race may fail on the reminder key;
+				// the next run then finds nothing left to send.
+				_, _ = f.svc.SendReminders(ctx, f.clk.Now())
+			}()
+		}
+		wg.Wait()
+		if n, err := f.svc.SendReminders(ctx, f.clk.Now()); err != nil || n != 0 {
+			t.Fatalf("run after the overlapping ones: %d letters, %v; want 0", n, err)
+		}
+		for _, q := range []struct{ what, sql string }{
+			{"units with more than one letter", `SELECT COUNT(*) FROM (SELECT org_id FROM reform_letters GROUP BY org_id HAVING COUNT(*) > 1) x`},
+			{"document numbers given twice", `SELECT COUNT(*) FROM (SELECT doc_no FROM reform_letters GROUP BY doc_no HAVING COUNT(*) > 1) x`},
+		} {
+			var n int
+			if err := d.R.QueryRowContext(ctx, q.sql).Scan(&n); err != nil || n != 0 {
+				t.Errorf("%s: %d, %v; want none", q.what, n, err)
+			}
+		}
+		var letters int
+		if err := d.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM reform_letters`).Scan(&letters); err != nil || letters != 3 {
+			t.Errorf("letters: %d, %v; want 3 (市场监管局, 自然资源局, 行政审批服务局)", letters, err)
+		}
 	})
 }

@@ -204,11 +204,72 @@ func (p *Dispatcher) callPlain(hctx context.Context, msgs []Message) []error {
 	return errs
 }
 
-// deliverChunk records the outcomes of msgs in one transaction: plain
-// handlers already ran (plain holds their errors); each transactional
-// handler runs here under a savepoint, so a failing one is undone alone. A
-// message whose claim was lost is skipped with its effects undone.
+// errCareful sends a chunk from the fast path to deliverCarefully.
+var errCareful = errors.New("outbox: chunk needs per-message handling")
+
+// deliverChunk records the outcomes of msgs in one transaction; plain
+// handlers already ran (plain holds their errors). The usual chunk — every
+// handler succeeds and every claim is still ours — takes the fast path: the
+// transactional handlers run one after the other and one statement marks
+// them all. Anything else rolls that back and takes deliverCarefully.
 func (p *Dispatcher) deliverChunk(hctx, mctx context.Context, now time.Time, msgs []Message, plain []error) ([]outcome, error) {
+	err := p.d.Tx(mctx, func(tx *sql.Tx) error {
+		for i, m := range msgs {
+			if plain[i] != nil || hctx.Err() != nil {
+				return errCareful
+			}
+			if h, ok := p.handler(m.Topic); ok && h.tx != nil {
+				if err := p.callTx(hctx, tx, m, h.tx); err != nil {
+					return errCareful
+				}
+			}
+		}
+		return p.markDelivered(mctx, tx, now, msgs)
+	})
+	if errors.Is(err, errCareful) {
+		return p.deliverCarefully(hctx, mctx, now, msgs, plain)
+	}
+	if err != nil {
+		return nil, err
+	}
+	outs := make([]outcome, len(msgs))
+	for i := range outs {
+		outs[i].marked = true
+	}
+	return outs, nil
+}
+
+// markDelivered marks msgs delivered if every claim is still ours, else
+// returns errCareful.
+func (p *Dispatcher) markDelivered(ctx context.Context, tx *sql.Tx, now time.Time, msgs []Message) error {
+	var b strings.Builder
+	args := []any{now}
+	for i, m := range msgs {
+		if i > 0 {
+			b.WriteString(" OR ")
+		}
+		fmt.Fprintf(&b, "id = $%d AND attempts = $%d", len(args)+1, len(args)+2)
+		args = append(args, m.ID, m.Attempt)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE outbox SET delivered_at = $1, last_error = ''
+		WHERE delivered_at IS NULL AND (`+b.String()+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("mark outbox chunk: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("mark outbox chunk: %w", err)
+	}
+	if n != int64(len(msgs)) {
+		return errCareful // a claim was lost meanwhile
+	}
+	return nil
+}
+
+// deliverCarefully is deliverChunk message by message: each transactional
+// handler runs under a savepoint, so a failing one is undone alone; a
+// message whose claim was lost is skipped with its effects undone.
+func (p *Dispatcher) deliverCarefully(hctx, mctx context.Context, now time.Time, msgs []Message, plain []error) ([]outcome, error) {
 	outs := make([]outcome, len(msgs))
 	for i := range msgs {
 		outs[i].err = plain[i]
