@@ -52,13 +52,14 @@ func stageTime(c CaseFacts, st Stage) *time.Time {
 // its window fixed by the region's rules) when the case has reached it.
 // created tells whether this call opened it.
 func (s *Service) ensureMoment(ctx context.Context, tx *sql.Tx, c CaseFacts, st Stage, now time.Time) (m Moment, created bool, err error) {
-	m, err = getMoment(ctx, tx, c.No, st, s.db.ForUpdate())
-	if err == nil || !errors.Is(err, ErrNotRateable) {
-		return m, false, err
-	}
+	// A stage the case has not reached has no moment: no need to look.
 	at := stageTime(c, st)
 	if at == nil || c.OrgID == 0 {
 		return Moment{}, false, ErrNotRateable
+	}
+	m, err = getMoment(ctx, tx, c.No, st, s.db.ForUpdate())
+	if err == nil || !errors.Is(err, ErrNotRateable) {
+		return m, false, err
 	}
 	rules, err := rulesFor(ctx, tx, c.RegionCode)
 	if err != nil {
