@@ -69,29 +69,43 @@ func (s *Service) RulesFor(ctx context.Context, code string) (Rules, error) {
 }
 
 func rulesFor(ctx context.Context, q db.Q, code string) (Rules, error) {
-	rows, err := q.QueryContext(ctx, `SELECT region_code, stages, window_days, default_satisfied, callback_days, rectify_days, complaint_days FROM rating_rules`)
+	all, err := loadRules(ctx, q)
 	if err != nil {
-		return Rules{}, fmt.Errorf("rating rules: %w", err)
+		return Rules{}, err
 	}
-	defer rows.Close()
 	best := DefaultRules()
 	best.RegionCode = ""
+	for _, r := range all {
+		if ids.InRegion(code, r.RegionCode) && len(r.RegionCode) > len(best.RegionCode) {
+			best = r
+		}
+	}
+	return best, nil
+}
+
+// loadRules reads every region's own rules, in region code order. The table
+// holds a row per region that sets rules: a few hundred at most.
+func loadRules(ctx context.Context, q db.Q) ([]Rules, error) {
+	rows, err := q.QueryContext(ctx, `SELECT region_code, stages, window_days, default_satisfied, callback_days, rectify_days, complaint_days FROM rating_rules ORDER BY region_code`)
+	if err != nil {
+		return nil, fmt.Errorf("rating rules: %w", err)
+	}
+	defer rows.Close()
+	var out []Rules
 	for rows.Next() {
 		var r Rules
 		var stages string
 		if err := rows.Scan(&r.RegionCode, &stages, &r.WindowDays, &r.DefaultSatisfied, &r.CallbackDays, &r.RectifyDays, &r.ComplaintDays); err != nil {
-			return Rules{}, fmt.Errorf("rating rules: %w", err)
+			return nil, fmt.Errorf("rating rules: %w", err)
 		}
 		for _, st := range strings.Split(stages, ",") {
 			if st != "" {
 				r.Stages = append(r.Stages, Stage(st))
 			}
 		}
-		if ids.InRegion(code, r.RegionCode) && len(r.RegionCode) > len(best.RegionCode) {
-			best = r
-		}
+		out = append(out, r)
 	}
-	return best, rows.Err()
+	return out, rows.Err()
 }
 
 // SetRules stores a region's rules (supervisor or admin of that region).

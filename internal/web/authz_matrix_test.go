@@ -353,6 +353,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 // their service can decide authorization (the region a batch is for).
 var authzForms = map[string]string{
 	"POST /admin/adjustments": "region_code=990121",
+	// Whole numbers but no stage: the demo county's supervisor and admin get
+	// the stage error, 东山县's are refused by the service's scope check.
+	"POST /supervise/rating-rules": "region_code=990121&window_days=5&callback_days=1&rectify_days=15&complaint_days=5",
 }
 
 // authzRank orders routes: reads, then writes, then destructive writes.
@@ -413,6 +416,8 @@ var authzTable = map[string]string{
 	"POST /supervise/light-rules":                           "supervisor admin other_staff other_admin",
 	"GET /api/v1/light-rules":                               "supervisor admin other_staff other_admin",
 	"PUT /api/v1/light-rules/{region}":                      "supervisor admin",
+	"GET /supervise/rating-rules":                           "supervisor admin other_staff other_admin",
+	"POST /supervise/rating-rules":                          "supervisor admin",
 	"GET /verifications":                                    "reviewer approver other_staff",
 	"GET /api/v1/verifications":                             "reviewer approver supervisor other_staff",
 	"POST /verifications/{id}/close":                        "reviewer approver other_staff",

@@ -109,6 +109,7 @@ func New(deps Deps) (*Server, error) {
 	s.registerCasesAPI()
 	s.registerSupervise()
 	s.registerLightRules()
+	s.registerRatingRules()
 	s.registerRatings()
 	s.registerCatalogAdmin()
 	s.registerCatalog()
