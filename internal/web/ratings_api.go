@@ -30,8 +30,10 @@ func (s *Server) registerRatingsAPI() {
 	s.api("GET /api/v1/complaints", s.apiComplaints)
 	s.api("GET /api/v1/complaints/{id}", s.apiComplaint)
 	s.api("POST /api/v1/complaints/{id}/actions/{action}", s.apiComplaintAction)
+	s.api("GET /api/v1/rating-rules", s.apiRatingRulesWithin)
 	s.api("GET /api/v1/rating-rules/{region}", s.apiRatingRules)
 	s.api("PUT /api/v1/rating-rules/{region}", s.apiRatingRulesSet)
+	s.api("DELETE /api/v1/rating-rules/{region}", s.apiRatingRulesRemove)
 }
 
 // rateBody is POST /api/v1/cases/{no}/ratings: the applicant's own rating,
@@ -345,6 +347,20 @@ func (s *Server) apiRatingRules(w http.ResponseWriter, r *http.Request) {
 	}
 	out, err := s.Ratings.RulesFor(r.Context(), r.PathValue("region"))
 	s.reply(w, r, http.StatusOK, out, err)
+}
+
+// apiRatingRulesWithin lists the regions in the caller's scope that set
+// their own rating rules.
+func (s *Server) apiRatingRulesWithin(w http.ResponseWriter, r *http.Request) {
+	out, err := s.Ratings.RulesWithin(r.Context(), principal(r))
+	s.reply(w, r, http.StatusOK, map[string]any{"rules": out, "default": ratings.DefaultRules()}, err)
+}
+
+// apiRatingRulesRemove removes a region's own rating rules: the region then
+// follows the nearest region above it, or the defaults.
+func (s *Server) apiRatingRulesRemove(w http.ResponseWriter, r *http.Request) {
+	err := s.Ratings.RemoveRules(r.Context(), principal(r), r.PathValue("region"))
+	s.reply(w, r, http.StatusNoContent, nil, err)
 }
 
 func (s *Server) apiRatingRulesSet(w http.ResponseWriter, r *http.Request) {

@@ -186,3 +186,38 @@ func TestAdminOpensTheComplaintsItLists(t *testing.T) {
 		t.Fatalf("admin open: got %d, want 200", got)
 	}
 }
+
+// A program manages a region's rating rules like the page does: set, list,
+// remove (then the region follows the defaults), with 422 for a region
+// without rules of its own and 403 for a clerk.
+func TestRatingRulesAPISetListRemove(t *testing.T) {
+	w := newRatingsWorld(t)
+	sup := w.token(w.supervisor)
+	rules := map[string]any{"stages": []string{"accept", "conclude"}, "window_days": 9, "default_satisfied": false,
+		"callback_days": 1, "rectify_days": 15, "complaint_days": 5}
+	if got := w.apiCall("PUT", "/api/v1/rating-rules/990121", sup, rules, nil); got != http.StatusOK {
+		t.Fatalf("set: got %d, want 200", got)
+	}
+	var list struct {
+		Rules   []ratings.Rules `json:"rules"`
+		Default ratings.Rules   `json:"default"`
+	}
+	if got := w.apiCall("GET", "/api/v1/rating-rules", sup, nil, &list); got != http.StatusOK || len(list.Rules) != 1 ||
+		list.Rules[0].RegionCode != "990121" || list.Rules[0].WindowDays != 9 || list.Default.WindowDays != ratings.DefaultRules().WindowDays {
+		t.Fatalf("list: got %d %+v, want 990121 with a 9-day window and the defaults", got, list)
+	}
+	if got := w.apiCall("DELETE", "/api/v1/rating-rules/990121", w.token(w.clerk), nil, nil); got != http.StatusForbidden {
+		t.Fatalf("clerk remove: got %d, want 403", got)
+	}
+	if got := w.apiCall("DELETE", "/api/v1/rating-rules/990121", sup, nil, nil); got != http.StatusNoContent {
+		t.Fatalf("remove: got %d, want 204", got)
+	}
+	var now ratings.Rules
+	if got := w.apiCall("GET", "/api/v1/rating-rules/990121", sup, nil, &now); got != http.StatusOK || now.WindowDays != ratings.DefaultRules().WindowDays {
+		t.Fatalf("after remove: got %d %+v, want the defaults", got, now)
+	}
+	var p Problem
+	if got := w.apiCall("DELETE", "/api/v1/rating-rules/990121", sup, nil, &p); got != http.StatusUnprocessableEntity {
+		t.Fatalf("remove again: got %d %+v, want 422", got, p)
+	}
+}
