@@ -2,7 +2,11 @@ package supervise_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"io/fs"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,6 +22,7 @@ import (
 	"banhao.dev/banhao/internal/platform/dbtest"
 	"banhao.dev/banhao/internal/ratings"
 	"banhao.dev/banhao/internal/supervise"
+	"banhao.dev/banhao/migrations"
 )
 
 // The statistics read from the narrow columns (migration 0060) equal the
@@ -62,6 +67,24 @@ func TestStats_columnsEqualBodiesOverTheDemo(t *testing.T) {
 			AND concluded_at IS NOT NULL ORDER BY id LIMIT 1`).Scan(&org, &window, &item); err != nil {
 			t.Fatal(err)
 		}
+		t.Run("the migration's backfill writes the columns the cases store writes", func(t *testing.T) {
+			before := statColumns(t, d)
+			if _, err := d.W.ExecContext(ctx, `UPDATE cases SET accepted_by = 0, clock_stops = NULL, promised_limit_days = 0, legal_limit_days = 0`); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := d.W.ExecContext(ctx, backfill(t, d)); err != nil {
+				t.Fatal(err)
+			}
+			after := statColumns(t, d)
+			if len(after) != len(before) {
+				t.Fatalf("got %d cases after the backfill, want %d", len(after), len(before))
+			}
+			for no, want := range before {
+				if got := after[no]; !reflect.DeepEqual(got, want) {
+					t.Errorf("case %s: backfill got %+v, want %+v (as the store wrote)", no, got, want)
+				}
+			}
+		})
 		queries := []supervise.StatsQuery{{}, {Region: "990121"}, {OrgID: org}, {WindowID: window}, {Item: item}}
 		for _, g := range append([]string{""}, supervise.GroupBys...) {
 			queries = append(queries, supervise.StatsQuery{GroupBy: g})
@@ -89,4 +112,56 @@ func TestStats_columnsEqualBodiesOverTheDemo(t *testing.T) {
 			})
 		}
 	})
+}
+
+type statCols struct {
+	AcceptedBy      int64
+	Stops           []cases.ClockStop
+	Promised, Legal float64
+}
+
+// statColumns reads the columns of migration 0060 of every case (the stops
+// decoded: PostgreSQL's jsonb text is spaced differently from Go's).
+func statColumns(t *testing.T, d *db.DB) map[string]statCols {
+	t.Helper()
+	rows, err := d.R.Query(`SELECT no, accepted_by, clock_stops, promised_limit_days, legal_limit_days FROM cases`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]statCols{}
+	for rows.Next() {
+		var no string
+		var c statCols
+		var stops sql.NullString
+		if err := rows.Scan(&no, &c.AcceptedBy, &stops, &c.Promised, &c.Legal); err != nil {
+			t.Fatal(err)
+		}
+		if stops.Valid {
+			if err := json.Unmarshal([]byte(stops.String), &c.Stops); err != nil {
+				t.Fatalf("case %s: clock_stops: %v", no, err)
+			}
+		}
+		out[no] = c
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// backfill is the UPDATE of migration 0060 for d's engine.
+func backfill(t *testing.T, d *db.DB) string {
+	t.Helper()
+	b, err := fs.ReadFile(migrations.FS, string(d.Engine)+"/0060_case_stats.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	_, upd, ok := strings.Cut(s, "UPDATE cases")
+	upd, _, ok2 := strings.Cut(upd, ";\n")
+	if !ok || !ok2 {
+		t.Fatal("migration 0060 has no UPDATE cases statement")
+	}
+	return "UPDATE cases" + upd
 }
