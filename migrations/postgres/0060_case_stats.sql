@@ -17,8 +17,14 @@ UPDATE cases c SET
 	legal_limit_days = COALESCE((b.j #>> '{item_snapshot,legal_limit,days}')::double precision, 0)
 FROM (SELECT id, body::jsonb AS j FROM cases) b WHERE b.id = c.id;
 
--- A period of statistics is a range of submitted_at (the body is TOASTed, so
--- the rows the index leads to are narrow). submitted_at leads because the
--- region filter is a LIKE prefix, which a b-tree under a non-C collation
--- cannot seek on.
-CREATE INDEX cases_stats ON cases (submitted_at, region_code);
+-- A period of statistics is a range of submitted_at: cases_submitted
+-- (0030) serves it; the body is TOASTed, so the rows it leads to are narrow.
+
+-- Staff lists (GET /api/v1/cases) are the newest cases first, filtered by a
+-- region LIKE prefix (no index can seek on it) and often by status. Without
+-- an index in created_at order SQLite read every case of the region, whole
+-- bodies included, into a temporary B-tree to sort them (639 ms at 1M cases
+-- for ?status=accepted); with these it walks the newest cases and stops at
+-- the page's end.
+CREATE INDEX cases_status_created ON cases (status, created_at);
+CREATE INDEX cases_created ON cases (created_at);

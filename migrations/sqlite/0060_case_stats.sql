@@ -24,3 +24,14 @@ UPDATE cases SET
 CREATE INDEX cases_stats ON cases (submitted_at, region_code, org_id, window_id, item_code, item_name, case_type,
 	channel, status, decision, trips, corrections, second_correction, accepted_at, concluded_at, promised_due,
 	legal_due, accepted_by, promised_limit_days, legal_limit_days, clock_stops, no);
+-- cases_stats serves every range of submitted_at cases_submitted (0030) served.
+DROP INDEX cases_submitted;
+
+-- Staff lists (GET /api/v1/cases) are the newest cases first, filtered by a
+-- region LIKE prefix (no index can seek on it) and often by status. Without
+-- an index in created_at order SQLite read every case of the region, whole
+-- bodies included, into a temporary B-tree to sort them (639 ms at 1M cases
+-- for ?status=accepted); with these it walks the newest cases and stops at
+-- the page's end.
+CREATE INDEX cases_status_created ON cases (status, created_at);
+CREATE INDEX cases_created ON cases (created_at);
