@@ -17,8 +17,15 @@ UPDATE cases c SET
 	legal_limit_days = COALESCE((b.j #>> '{item_snapshot,legal_limit,days}')::double precision, 0)
 FROM (SELECT id, body::jsonb AS j FROM cases) b WHERE b.id = c.id;
 
--- A period of statistics is a range of submitted_at: cases_submitted
--- (0030) serves it; the body is TOASTed, so the rows it leads to are narrow.
+-- A period of statistics is a range of submitted_at. The index carries
+-- every other column the statistics read, so PostgreSQL answers with an
+-- index-only scan: a month's cases lie scattered over the whole table (one
+-- row per heap page at 1M cases, 70,000 pages read for a month).
+CREATE INDEX cases_stats ON cases (submitted_at) INCLUDE (id, region_code, org_id, window_id, item_code, item_name,
+	case_type, channel, status, decision, trips, corrections, second_correction, accepted_at, concluded_at,
+	promised_due, legal_due, accepted_by, promised_limit_days, legal_limit_days, clock_stops, no);
+-- cases_stats serves every range of submitted_at cases_submitted (0030) served.
+DROP INDEX cases_submitted;
 
 -- Staff lists (GET /api/v1/cases) are the newest cases first, filtered by a
 -- region LIKE prefix (no index can seek on it) and often by status. Without
