@@ -244,6 +244,7 @@ type caseTemplate struct {
 	row    []any
 	open   bool
 	bodies map[int]string
+	stops  map[int]string // the clock_stops column (JSON) shifted likewise
 }
 
 // cases clones the demo's filed cases n times over the past year: open ones
@@ -261,9 +262,10 @@ func (g *generator) cases(ctx context.Context, n int) error {
 	}
 	cols := tpl.cols[1:] // drop id
 	noI, stI, regI, crI, bodyI := tpl.col("no")-1, tpl.col("status")-1, tpl.col("region_code")-1, tpl.col("created_at")-1, tpl.col("body")-1
+	stopsI := tpl.col("clock_stops") - 1
 	var open, closed []*caseTemplate
 	for _, r := range tpl.rows {
-		t := &caseTemplate{row: r[1:], bodies: map[int]string{}}
+		t := &caseTemplate{row: r[1:], bodies: map[int]string{}, stops: map[int]string{}}
 		if cases.Status(t.row[stI].(string)).Open() {
 			t.open = true
 			open = append(open, t)
@@ -305,6 +307,16 @@ func (g *generator) cases(ctx context.Context, n int) error {
 			t.bodies[shift] = body
 		}
 		row[bodyI] = body
+		if stops, ok := row[stopsI].(string); ok {
+			shifted, ok := t.stops[shift]
+			if !ok {
+				if shifted, err = shiftBody(stops, shift); err != nil {
+					return err
+				}
+				t.stops[shift] = shifted
+			}
+			row[stopsI] = shifted
+		}
 		region := t.row[regI].(string)
 		at := row[crI].(time.Time).In(clock.Shanghai)
 		key := region + "-" + at.Format("20060102") + "-"

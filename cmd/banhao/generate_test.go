@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 
+	"banhao.dev/banhao/internal/cases"
 	"banhao.dev/banhao/internal/platform/config"
 )
 
@@ -65,6 +68,38 @@ func TestGenerateWritesCasesTheServiceReadsOnBothEngines(t *testing.T) {
 			if _, err := a.cas.RefreshLights(ctx, a.clk.Now()); err != nil {
 				t.Errorf("refresh lights over generated cases: %v", err)
 			}
+			t.Run("the copies' clock_stops column is their body's stops, shifted alike", func(t *testing.T) {
+				rows, err := a.db.R.QueryContext(ctx, `SELECT no, body, clock_stops FROM cases WHERE no LIKE '%-5_____-%'
+					AND clock_stops IS NOT NULL ORDER BY no LIMIT 50`)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer rows.Close()
+				n := 0
+				for rows.Next() {
+					var no, body, stops string
+					if err := rows.Scan(&no, &body, &stops); err != nil {
+						t.Fatal(err)
+					}
+					var b struct {
+						Stops []cases.ClockStop `json:"stops"`
+					}
+					var col []cases.ClockStop
+					if err := json.Unmarshal([]byte(body), &b); err != nil {
+						t.Fatal(err)
+					}
+					if err := json.Unmarshal([]byte(stops), &col); err != nil {
+						t.Fatal(err)
+					}
+					if !reflect.DeepEqual(col, b.Stops) {
+						t.Errorf("case %s: got clock_stops %+v, want the body's %+v", no, col, b.Stops)
+					}
+					n++
+				}
+				if n == 0 {
+					t.Fatal("got no generated case with clock stops, want some")
+				}
+			})
 			// A second run continues the numbering instead of colliding.
 			if code, stdout, stderr := cli(t, url, "generate", "--blob-dir", blobs, "--cases", "300", "--items", "10"); code != 0 {
 				t.Fatalf("second generate: exit %d: %s\n%s", code, stderr, stdout)

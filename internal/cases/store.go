@@ -100,15 +100,41 @@ func insertCase(ctx context.Context, q db.Q, c *Case) error {
 	if err != nil {
 		return fmt.Errorf("case %s: encode body: %w", c.No, err)
 	}
+	sc, err := statCols(c)
+	if err != nil {
+		return err
+	}
 	err = q.QueryRowContext(ctx, `INSERT INTO cases (no, query_hash, region_code, item_code, item_version, item_name, org_id,
-		domain, case_type, channel, status, applicant_id, applicant_name, window_id, body, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id`,
+		domain, case_type, channel, status, applicant_id, applicant_name, window_id, body, created_at, updated_at,
+		accepted_by, clock_stops, promised_limit_days, legal_limit_days)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19, $20) RETURNING id`,
 		c.No, c.queryHash, c.RegionCode, c.Item, c.Version, c.ItemName, c.OrgID, c.Domain, c.CaseType, c.Channel, c.Status,
-		nullID(c.Applicant.UserID), c.Applicant.Name, nullID(c.WindowID), string(body), c.CreatedAt).Scan(&c.ID)
+		nullID(c.Applicant.UserID), c.Applicant.Name, nullID(c.WindowID), string(body), c.CreatedAt,
+		sc.acceptedBy, sc.stops, sc.promisedDays, sc.legalDays).Scan(&c.ID)
 	if err != nil {
 		return fmt.Errorf("insert case %s: %w", c.No, err)
 	}
 	return nil
+}
+
+// statFields are the body fields statistics read, kept in columns too
+// (migration 0060) so statistics never decode bodies.
+type statFields struct {
+	acceptedBy              int64
+	stops                   any // JSON array of the clock stops; NULL when none
+	promisedDays, legalDays float64
+}
+
+func statCols(c *Case) (statFields, error) {
+	sc := statFields{acceptedBy: c.AcceptedBy, promisedDays: c.ItemSnap.PromisedLimit.Days, legalDays: c.ItemSnap.LegalLimit.Days}
+	if len(c.Stops) > 0 {
+		b, err := json.Marshal(c.Stops)
+		if err != nil {
+			return sc, fmt.Errorf("case %s: encode stops: %w", c.No, err)
+		}
+		sc.stops = string(b)
+	}
+	return sc, nil
 }
 
 // updateCase writes every mutable column of c (the number too: Submit
@@ -117,6 +143,10 @@ func updateCase(ctx context.Context, q db.Q, c *Case) error {
 	body, err := json.Marshal(c.Body)
 	if err != nil {
 		return fmt.Errorf("case %s: encode body: %w", c.No, err)
+	}
+	sc, err := statCols(c)
+	if err != nil {
+		return err
 	}
 	var promised, legal, stepDue *time.Time
 	if d := c.Deadlines.Promised; d != nil {
@@ -133,11 +163,12 @@ func updateCase(ctx context.Context, q db.Q, c *Case) error {
 		step_yellow_at = $13, next_light_change_at = $14, prereview_due = $15, trips = $16, corrections = $17,
 		second_correction = $18, pending_count = $19, auto_accepted = $20, extended = $21, decision = $22,
 		submitted_at = $23, accepted_at = $24, decided_at = $25, concluded_at = $26, closed_at = $27, body = $28,
-		updated_at = $29, no = $30 WHERE id = $1`,
+		updated_at = $29, no = $30, accepted_by = $31, clock_stops = $32, promised_limit_days = $33, legal_limit_days = $34 WHERE id = $1`,
 		c.ID, c.Status, nullID(c.WindowID), c.StepIndex, c.StepRole, c.StepOrgID, c.Light, c.StepLight,
 		nt(promised), nt(legal), nt(stepDue), nt(c.CaseYellowAt), nt(c.StepYellowAt), nt(c.NextLightChangeAt), nt(c.PreReviewDue),
 		c.Trips, c.Corrections, c.SecondCorrection, c.PendingCount, c.AutoAccepted, c.Extended, c.DecisionKind,
-		nt(c.SubmittedAt), nt(c.AcceptedAt), nt(c.DecidedAt), nt(c.ConcludedAt), nt(c.ClosedAt), string(body), c.UpdatedAt, c.No)
+		nt(c.SubmittedAt), nt(c.AcceptedAt), nt(c.DecidedAt), nt(c.ConcludedAt), nt(c.ClosedAt), string(body), c.UpdatedAt, c.No,
+		sc.acceptedBy, sc.stops, sc.promisedDays, sc.legalDays)
 	if err != nil {
 		return fmt.Errorf("update case %s: %w", c.No, err)
 	}

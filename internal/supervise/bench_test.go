@@ -58,3 +58,48 @@ func BenchmarkLightsTick(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMonthStats computes a month of statistics over 83,000 concluded
+// cases (≈ the busiest month of `banhao generate`'s million) among 250,000,
+// each with a 4 KB body, from the narrow columns (what the service does)
+// and from the whole bodies (how it was done before migration 0060). Run with:
+//
+//	go test ./internal/supervise -run '^$' -bench MonthStats -benchtime 3x
+func BenchmarkMonthStats(b *testing.B) {
+	const total, inMonth = 250_000, 83_000
+	ctx := context.Background()
+	d := dbtest.SQLite(b)
+	e := newEnv(b, d, bj(2026, 4, 1, 9, 0))
+	start := time.Now()
+	// Case i is received on day i%29 of a 29-day window: March for the
+	// first inMonth cases, February (out of the period) for the rest.
+	_, err := d.W.ExecContext(ctx, `WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < $1),
+		t(i, sub) AS (SELECT i, datetime(CASE WHEN i <= $2 THEN '2026-03-01 01:00:00' ELSE '2026-02-01 01:00:00' END,
+			'+' || (i % 28) || ' days') FROM seq)
+		INSERT INTO cases (no, query_hash, region_code, item_code, item_version, item_name, org_id, case_type, channel, status,
+			applicant_name, window_id, trips, decision, submitted_at, accepted_at, concluded_at, promised_due, legal_due,
+			accepted_by, promised_limit_days, legal_limit_days, body, created_at, updated_at)
+		SELECT printf('990121-20260302-%07d-0', i), 'h', '990121', 'X' || (i % 40), 1, '食品经营许可', $3, 'promised', 'window',
+			'delivered', '王五', $4, i % 3, 'grant', sub, sub, datetime(sub, '+' || (i % 9) || ' days'), datetime(sub, '+10 days'),
+			datetime(sub, '+20 days'), $5, 10, 20,
+			'{"accepted_by":' || $5 || ',"item_snapshot":{"promised_limit":{"days":10},"legal_limit":{"days":20},"filler":"' ||
+			printf('%.4000c', 'x') || '"}}', sub, sub FROM t`, total, inMonth, e.org, e.window, e.clerk.UserID)
+	if err != nil {
+		b.Fatalf("generate cases: %v", err)
+	}
+	b.Logf("generated %d cases in %v", total, time.Since(start).Round(time.Millisecond))
+	q := StatsQuery{Region: "990121", From: "2026-03-01", To: "2026-03-31", GroupBy: "org"}
+	for _, c := range []struct {
+		name string
+		read caseReader
+	}{{"columns", e.svc.caseRows}, {"bodies", e.svc.bodyCaseRows}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				res, err := e.svc.statsOf(ctx, q, c.read)
+				if err != nil || res.Total.Received != inMonth {
+					b.Fatalf("got %d cases (%v), want %d", res.Total.Received, err, inMonth)
+				}
+			}
+		})
+	}
+}

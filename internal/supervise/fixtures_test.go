@@ -3,6 +3,7 @@ package supervise
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -26,7 +27,8 @@ type fixCase struct {
 
 var fixCols = []string{"no", "query_hash", "region_code", "item_code", "item_version", "item_name", "org_id", "case_type", "channel",
 	"status", "window_id", "trips", "corrections", "second_correction", "decision", "submitted_at", "accepted_at", "concluded_at",
-	"promised_due", "legal_due", "next_light_change_at", "case_yellow_at", "light", "applicant_name", "body", "created_at", "updated_at"}
+	"promised_due", "legal_due", "next_light_change_at", "case_yellow_at", "light", "applicant_name", "body", "created_at", "updated_at",
+	"accepted_by", "clock_stops", "promised_limit_days", "legal_limit_days"}
 
 func (c fixCase) values() []any {
 	var window any
@@ -45,9 +47,24 @@ func (c fixCase) values() []any {
 	if c.accepted != nil && c.concluded == nil {
 		light = "green"
 	}
+	// The columns migration 0060 copies from the body, as the cases store
+	// writes them.
+	var b statBody
+	if err := json.Unmarshal([]byte(body), &b); err != nil {
+		panic(fmt.Sprintf("fixture %s: body: %v", c.no, err))
+	}
+	var stops any
+	if len(b.Stops) > 0 {
+		j, err := json.Marshal(b.Stops)
+		if err != nil {
+			panic(err)
+		}
+		stops = string(j)
+	}
 	return []any{c.no, "h", "990121", item, 1, "食品经营许可", c.org, or(c.caseType, "promised"), or(c.channel, "window"),
 		c.status, window, c.trips, c.corrections, c.second, c.decision, c.submitted, nt(c.accepted), nt(c.concluded),
-		nt(c.promised), nt(c.legal), nt(c.next), nt(c.caseYellow), light, "王五", body, c.submitted, c.submitted}
+		nt(c.promised), nt(c.legal), nt(c.next), nt(c.caseYellow), light, "王五", body, c.submitted, c.submitted,
+		b.AcceptedBy, stops, b.ItemSnap.PromisedLimit.Days, b.ItemSnap.LegalLimit.Days}
 }
 
 func or(a, b string) string {

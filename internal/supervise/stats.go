@@ -124,6 +124,15 @@ func (s *Service) CaseStats(ctx context.Context, p *auth.Principal, q StatsQuery
 
 // stats computes without authorization (the scoreboard publishes aggregates).
 func (s *Service) stats(ctx context.Context, q StatsQuery) (StatsResult, error) {
+	return s.statsOf(ctx, q, s.caseRows)
+}
+
+// caseReader reads the cases of q received in [from, to).
+type caseReader func(ctx context.Context, q StatsQuery, from, to time.Time) ([]statRow, error)
+
+// statsOf computes the statistics of the cases read reads (a parameter so
+// tests can compare against the former reading of whole case bodies).
+func (s *Service) statsOf(ctx context.Context, q StatsQuery, read caseReader) (StatsResult, error) {
 	if q.GroupBy != "" && !contains(GroupBys, q.GroupBy) {
 		return StatsResult{}, ErrGroupBy.OnField("group_by")
 	}
@@ -132,7 +141,7 @@ func (s *Service) stats(ctx context.Context, q StatsQuery) (StatsResult, error) 
 		return StatsResult{}, err
 	}
 	res := StatsResult{From: from.String(), To: to.String(), Region: q.Region, GroupBy: q.GroupBy, Groups: []Stats{}}
-	rows, err := s.caseRows(ctx, q, from.Start(), to.End())
+	rows, err := read(ctx, q, from.Start(), to.End())
 	if err != nil {
 		return res, err
 	}
@@ -217,29 +226,22 @@ func (a *RatingCount) plus(b RatingCount) {
 	a.ComplaintsClosed += b.ComplaintsClosed
 }
 
-// statRow is one case as statistics see it.
+// statRow is one case as statistics see it: narrow columns only, never
+// the JSON body (migration 0060 copied the body fields read here to columns).
 type statRow struct {
 	no, region, item, itemName, caseType, channel, status, decision string
-	org, window, hall                                               int64
+	org, window, hall, acceptedBy                                   int64
 	trips, corrections, pendingN, pendingSupplied                   int
 	second                                                          bool
 	submitted                                                       time.Time
 	accepted, concluded, promised, legal                            *time.Time
-	body                                                            statBody
-}
-
-type statBody struct {
-	AcceptedBy int64             `json:"accepted_by"`
-	Stops      []cases.ClockStop `json:"stops"`
-	ItemSnap   struct {
-		PromisedLimit cases.Limit `json:"promised_limit"`
-		LegalLimit    cases.Limit `json:"legal_limit"`
-	} `json:"item_snapshot"`
+	stopList                                                        []cases.ClockStop
+	promisedDays, legalDays                                         float64
 }
 
 func (r *statRow) stops() []calendar.Interval {
-	out := make([]calendar.Interval, 0, len(r.body.Stops))
-	for _, st := range r.body.Stops {
+	out := make([]calendar.Interval, 0, len(r.stopList))
+	for _, st := range r.stopList {
 		iv := calendar.Interval{From: st.From}
 		if st.To != nil {
 			iv.To = *st.To
@@ -262,7 +264,7 @@ func (r *statRow) key(groupBy string) string {
 	case "window":
 		return strconv.FormatInt(r.window, 10)
 	case "staff":
-		return strconv.FormatInt(r.body.AcceptedBy, 10)
+		return strconv.FormatInt(r.acceptedBy, 10)
 	case "item":
 		return r.item
 	case "day":
@@ -275,14 +277,23 @@ func (r *statRow) key(groupBy string) string {
 	return "total"
 }
 
+// statsQuery reads the cases of a period. Every column of cases it reads is
+// in the SQLite index cases_stats (submitted_at first), so SQLite never
+// touches the table rows with their large bodies; pending materials are
+// counted only for the cases of the period.
+const statsQuery = `SELECT c.no, c.region_code, c.item_code, c.item_name, c.case_type, c.channel, c.status,
+	c.decision, c.org_id, COALESCE(c.window_id, 0), COALESCE(w.hall_id, 0), c.trips, c.corrections, c.second_correction,
+	COALESCE(pn.n, 0), COALESCE(pn.s, 0), c.submitted_at, c.accepted_at, c.concluded_at, c.promised_due, c.legal_due,
+	c.accepted_by, c.clock_stops, c.promised_limit_days, c.legal_limit_days
+	FROM cases c LEFT JOIN windows w ON w.id = c.window_id
+	LEFT JOIN (SELECT p.case_id, COUNT(*) AS n, COUNT(p.supplied_at) AS s FROM case_pending p
+		JOIN cases pc ON pc.id = p.case_id WHERE pc.submitted_at >= $1 AND pc.submitted_at < $2
+		GROUP BY p.case_id) pn ON pn.case_id = c.id
+	WHERE c.submitted_at >= $1 AND c.submitted_at < $2 AND c.region_code LIKE $3
+	AND ($4 = 0 OR c.org_id = $4) AND ($5 = 0 OR c.window_id = $5) AND ($6 = '' OR c.item_code = $6)`
+
 func (s *Service) caseRows(ctx context.Context, q StatsQuery, from, to time.Time) ([]statRow, error) {
-	rows, err := s.db.R.QueryContext(ctx, `SELECT c.no, c.region_code, c.item_code, c.item_name, c.case_type, c.channel, c.status,
-		c.decision, c.org_id, COALESCE(c.window_id, 0), COALESCE(w.hall_id, 0), c.trips, c.corrections, c.second_correction,
-		COALESCE(pn.n, 0), COALESCE(pn.s, 0), c.submitted_at, c.accepted_at, c.concluded_at, c.promised_due, c.legal_due, c.body
-		FROM cases c LEFT JOIN windows w ON w.id = c.window_id
-		LEFT JOIN (SELECT case_id, COUNT(*) AS n, COUNT(supplied_at) AS s FROM case_pending GROUP BY case_id) pn ON pn.case_id = c.id
-		WHERE c.submitted_at >= $1 AND c.submitted_at < $2 AND c.region_code LIKE $3
-		AND ($4 = 0 OR c.org_id = $4) AND ($5 = 0 OR c.window_id = $5) AND ($6 = '' OR c.item_code = $6)`,
+	rows, err := s.db.R.QueryContext(ctx, statsQuery,
 		clock.Norm(from), clock.Norm(to), ids.RegionPrefix(q.Region)+"%", q.OrgID, q.WindowID, q.Item)
 	if err != nil {
 		return nil, fmt.Errorf("statistics: %w", err)
@@ -292,14 +303,16 @@ func (s *Service) caseRows(ctx context.Context, q StatsQuery, from, to time.Time
 	for rows.Next() {
 		var r statRow
 		var acc, con, prom, legal sql.NullTime
-		var body string
+		var stops sql.NullString
 		if err := rows.Scan(&r.no, &r.region, &r.item, &r.itemName, &r.caseType, &r.channel, &r.status, &r.decision, &r.org,
 			&r.window, &r.hall, &r.trips, &r.corrections, &r.second, &r.pendingN, &r.pendingSupplied, &r.submitted,
-			&acc, &con, &prom, &legal, &body); err != nil {
+			&acc, &con, &prom, &legal, &r.acceptedBy, &stops, &r.promisedDays, &r.legalDays); err != nil {
 			return nil, fmt.Errorf("statistics: %w", err)
 		}
-		if err := json.Unmarshal([]byte(body), &r.body); err != nil {
-			return nil, fmt.Errorf("statistics: case %s: %w", r.no, err)
+		if stops.Valid && stops.String != "" {
+			if err := json.Unmarshal([]byte(stops.String), &r.stopList); err != nil {
+				return nil, fmt.Errorf("statistics: case %s: clock stops: %w", r.no, err)
+			}
 		}
 		r.accepted, r.concluded, r.promised, r.legal = tp(acc), tp(con), tp(prom), tp(legal)
 		out = append(out, r)
@@ -335,8 +348,8 @@ func (g *Stats) add(r *statRow, days float64) {
 		}
 		if days >= 0 {
 			g.days = append(g.days, days)
-			g.prom = append(g.prom, r.body.ItemSnap.PromisedLimit.Days)
-			g.legl = append(g.legl, r.body.ItemSnap.LegalLimit.Days)
+			g.prom = append(g.prom, r.promisedDays)
+			g.legl = append(g.legl, r.legalDays)
 		}
 	}
 	if r.caseType == "immediate" {
