@@ -216,6 +216,17 @@ func (a *app) serve(ctx context.Context, env *cliEnv, ready func(url string)) er
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	// The catalog's search index is built on first use (so CLI commands do
+	// not pay for it); a server builds it now, beside serving, so /healthz
+	// answers at once and the first search finds it ready or waits for it.
+	go func() {
+		t := time.Now()
+		if err := a.cat.Warm(ctx); err != nil {
+			a.log.Error("load catalog", "err", err)
+			return
+		}
+		a.log.Info("catalog loaded", "took", time.Since(t).Round(time.Millisecond))
+	}()
 	jobsDone := make(chan struct{})
 	jctx, stopJobs := context.WithCancel(ctx)
 	defer func() { stopJobs(); <-jobsDone }()

@@ -263,10 +263,17 @@ func (s *Service) transition(ctx context.Context, c Caller, code, action string,
 // (cases filed under it keep their guide), whatever the item's status now.
 func (s *Service) Guide(ctx context.Context, code string, version int) (*Item, error) {
 	if version == 0 {
-		if it, ok := s.publicItem(code); ok {
-			return it, nil
+		sum, ok, err := s.publicItem(ctx, code)
+		if err != nil {
+			return nil, err
 		}
-		return nil, ErrItemNotFound
+		if !ok {
+			return nil, ErrItemNotFound
+		}
+		version = sum.Version
+	}
+	if it, ok := s.guides.get(code, version); ok {
+		return it, nil
 	}
 	it, err := getVersion(ctx, s.db.R, code, version)
 	if err != nil {
@@ -275,6 +282,7 @@ func (s *Service) Guide(ctx context.Context, code string, version int) (*Item, e
 	if it.State != StatePublished {
 		return nil, ErrVersionNotFound
 	}
+	s.guides.put(it)
 	return it, nil
 }
 

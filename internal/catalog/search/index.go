@@ -22,7 +22,7 @@ import (
 )
 
 // Field is a searchable field of a document.
-type Field int
+type Field uint8
 
 const (
 	Name Field = iota
@@ -60,7 +60,6 @@ type entry struct {
 	phrases []string // normalized name, short name, aliases, keywords
 	fields  []Field  // the field of each phrase
 	inits   []string // pinyin initials of phrases
-	tags    []string
 }
 
 type posting struct {
@@ -103,14 +102,14 @@ func (ix *Index) Rebuild(docs []Doc) {
 	ix.live = 0
 	// Average field lengths over the whole set, so BM25 length
 	// normalization is stable; updates reuse them until the next rebuild.
-	counted := make([]termCounts, len(docs))
+	// Two passes: the first keeps only each document's phrases and field
+	// lengths (a field's length is its number of grams, known without
+	// counting them), the second counts one document at a time, so the
+	// build never holds the term counts of the whole catalog at once.
 	entries := make([]entry, len(docs))
 	var sum [numFields + 1]float64
 	for i := range docs {
-		ix.count(&docs[i], &counted[i], &entries[i])
-		for f := range sum {
-			sum[f] += float64(counted[i].len[f])
-		}
+		ix.phrases(&docs[i], &entries[i], func(f Field, n int) { sum[f] += float64(n) })
 	}
 	for f := range ix.avgLen {
 		ix.avgLen[f] = 1
@@ -118,8 +117,33 @@ func (ix *Index) Rebuild(docs []Doc) {
 			ix.avgLen[f] = sum[f] / float64(len(docs))
 		}
 	}
+	ix.docs = make([]entry, 0, len(docs))
+	var tc termCounts
 	for i := range docs {
-		ix.addCounted(&docs[i], &counted[i], entries[i])
+		tc.reset()
+		ix.countPhrases(&docs[i], &entries[i], &tc)
+		ix.addCounted(&docs[i], &tc, entries[i])
+		entries[i] = entry{}
+	}
+	ix.compact()
+}
+
+// compact moves every posting list into one exactly sized array: appends
+// during the build leave up to half of each list's capacity unused. The
+// lists are capped, so a later Upsert copies the list it grows.
+func (ix *Index) compact() {
+	n := 0
+	for _, ps := range ix.postings {
+		n += len(ps)
+	}
+	arena := make([]posting, 0, n)
+	for g, ps := range ix.postings {
+		from := len(arena)
+		arena = append(arena, ps...)
+		ix.postings[g] = arena[from:len(arena):len(arena)]
+	}
+	for t, ids := range ix.tags {
+		ix.tags[t] = append(make([]uint32, 0, len(ids)), ids...)
 	}
 }
 
@@ -130,7 +154,8 @@ func (ix *Index) Upsert(d Doc) {
 	ix.remove(d.Key)
 	var tc termCounts
 	var e entry
-	ix.count(&d, &tc, &e)
+	ix.phrases(&d, &e, nil)
+	ix.countPhrases(&d, &e, &tc)
 	ix.addCounted(&d, &tc, e)
 }
 
@@ -161,26 +186,54 @@ type termCounts struct {
 	len [numFields + 1]int
 }
 
-// count tallies the terms of every field (and the pinyin pseudo-field).
-func (ix *Index) count(d *Doc, tc *termCounts, e *entry) {
+func (tc *termCounts) reset() {
+	for f := range tc.tf {
+		clear(tc.tf[f])
+		tc.len[f] = 0
+	}
+}
+
+// phrases normalizes the searchable text of d into e (name, phrases and
+// their pinyin initials; materials are only counted) and reports each
+// field's length in grams to size when it is not nil.
+func (ix *Index) phrases(d *Doc, e *entry, size func(Field, int)) {
 	for f := Field(0); f < numFields; f++ {
 		for _, text := range d.Fields[f] {
 			norm := Normalize(text)
 			if norm == "" {
 				continue
 			}
-			indexGrams(norm, func(g string) { tc.inc(f, g) })
+			if size != nil {
+				size(f, gramCount(norm))
+			}
 			if f == Material {
 				continue
 			}
 			ini := ix.initials(norm)
-			initialGrams(ini, func(g string) { tc.inc(pinyinField, g) })
+			if size != nil && len(ini) > 1 {
+				size(pinyinField, len(ini)-1)
+			}
 			e.phrases = append(e.phrases, norm)
 			e.fields = append(e.fields, f)
 			e.inits = append(e.inits, ini)
 			if f == Name && e.name == "" {
 				e.name = norm
 			}
+		}
+	}
+}
+
+// countPhrases tallies the terms of every field (and the pinyin
+// pseudo-field) of d, whose phrases are already in e.
+func (ix *Index) countPhrases(d *Doc, e *entry, tc *termCounts) {
+	for i, norm := range e.phrases {
+		f := e.fields[i]
+		indexGrams(norm, func(g string) { tc.inc(f, g) })
+		initialGrams(e.inits[i], func(g string) { tc.inc(pinyinField, g) })
+	}
+	for _, text := range d.Fields[Material] {
+		if norm := Normalize(text); norm != "" {
+			indexGrams(norm, func(g string) { tc.inc(Material, g) })
 		}
 	}
 }
@@ -196,7 +249,7 @@ func (tc *termCounts) inc(f Field, g string) {
 // addCounted appends a counted document; callers hold the write lock.
 func (ix *Index) addCounted(d *Doc, tc *termCounts, e entry) {
 	id := uint32(len(ix.docs))
-	e.key, e.boost, e.order, e.tags = d.Key, float32(d.Boost), d.Order, d.Tags
+	e.key, e.boost, e.order = d.Key, float32(d.Boost), d.Order
 	if e.boost == 0 {
 		e.boost = 1
 	}
