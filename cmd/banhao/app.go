@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -221,10 +222,18 @@ func (a *app) serve(ctx context.Context, env *cliEnv, ready func(url string)) er
 	// answers at once and the first search finds it ready or waits for it.
 	go func() {
 		t := time.Now()
-		if err := a.cat.Warm(ctx); err != nil {
+		// Collect more often while building: the build's garbage would
+		// otherwise double the heap's high-water mark for a second or two.
+		gc := debug.SetGCPercent(25)
+		err := a.cat.Warm(ctx)
+		debug.SetGCPercent(gc)
+		if err != nil {
 			a.log.Error("load catalog", "err", err)
 			return
 		}
+		// The build decodes every published version once: give the
+		// garbage back now rather than over the scavenger's minutes.
+		debug.FreeOSMemory()
 		a.log.Info("catalog loaded", "took", time.Since(t).Round(time.Millisecond))
 	}()
 	jobsDone := make(chan struct{})

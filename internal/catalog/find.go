@@ -172,16 +172,21 @@ func (s *Service) Summaries(ctx context.Context, region string) ([]Summary, erro
 	if err := s.ensure(ctx); err != nil {
 		return nil, err
 	}
-	s.mu.RLock()
 	var out []Summary
-	for _, it := range s.items {
+	s.eachSummary(region, func(it *Summary) { out = append(out, *it) })
+	return out, nil
+}
+
+// eachSummary calls fn with the summaries of a region's catalog in code
+// order, under the read lock; callers have called ensure.
+func (s *Service) eachSummary(region string, fn func(*Summary)) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, it := range s.list {
 		if region == "" || ids.InRegion(it.RegionCode, region) {
-			out = append(out, *it)
+			fn(it)
 		}
 	}
-	s.mu.RUnlock()
-	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
-	return out, nil
 }
 
 // ItemsOf returns the whole current versions of the published items a

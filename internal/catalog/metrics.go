@@ -53,15 +53,16 @@ func Pct(f float64) float64 {
 
 // ComputeMetrics computes the figures over items.
 func ComputeMetrics(items []*Item) Metrics {
-	sums := make([]Summary, len(items))
+	sums := make([]*Summary, len(items))
 	for i, it := range items {
-		sums[i] = summaryOf(it)
+		sum := summaryOf(it)
+		sums[i] = &sum
 	}
 	return computeMetrics(sums)
 }
 
 // computeMetrics computes the figures over the summaries of items.
-func computeMetrics(items []Summary) Metrics {
+func computeMetrics(items []*Summary) Metrics {
 	var m Metrics
 	m.Items = len(items)
 	kinds := map[Kind]int{}
@@ -117,16 +118,15 @@ func b2i(b bool) int {
 // (including its sub-regions; "" for all) or, when orgID is set, of one
 // department. Anyone may read them: they are published on a public page.
 func (s *Service) Metrics(ctx context.Context, region string, orgID int64) (Metrics, error) {
-	all, err := s.Summaries(ctx, region)
-	if err != nil {
+	if err := s.ensure(ctx); err != nil {
 		return Metrics{}, err
 	}
-	var items []Summary
-	for _, it := range all {
+	var items []*Summary
+	s.eachSummary(region, func(it *Summary) {
 		if orgID == 0 || it.OrgID == orgID {
 			items = append(items, it)
 		}
-	}
+	})
 	m := computeMetrics(items)
 	m.RegionCode, m.OrgID = region, orgID
 	if orgID != 0 {
@@ -138,14 +138,11 @@ func (s *Service) Metrics(ctx context.Context, region string, orgID int64) (Metr
 
 // MetricsByOrg computes the figures of every department of a region, largest first.
 func (s *Service) MetricsByOrg(ctx context.Context, region string) ([]Metrics, error) {
-	all, err := s.Summaries(ctx, region)
-	if err != nil {
+	if err := s.ensure(ctx); err != nil {
 		return nil, err
 	}
-	byOrg := map[int64][]Summary{}
-	for _, it := range all {
-		byOrg[it.OrgID] = append(byOrg[it.OrgID], it)
-	}
+	byOrg := map[int64][]*Summary{}
+	s.eachSummary(region, func(it *Summary) { byOrg[it.OrgID] = append(byOrg[it.OrgID], it) })
 	out := make([]Metrics, 0, len(byOrg))
 	for id, items := range byOrg {
 		m := computeMetrics(items)

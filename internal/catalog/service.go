@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -85,6 +87,7 @@ type Service struct {
 	mu    sync.RWMutex
 	orgs  map[int64]Org
 	items map[string]*Summary // current published versions that the public sees, by code
+	list  []*Summary          // the same, in code order
 	files map[string]*fileRef // hash → declared name, over published materials
 }
 
@@ -132,13 +135,17 @@ func (s *Service) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var docs []search.Doc
+	var (
+		docs []search.Doc
+		list []*Summary
+	)
 	m := map[string]*Summary{}
 	files := map[string]*fileRef{}
 	in := interner{}
 	err = eachPublished(ctx, s.db.R, func(code string, version int, l *listed) error {
 		sum := l.summary(code, version, in)
 		m[code] = &sum
+		list = append(list, &sum) // rows come in code order
 		addFiles(files, sum.files)
 		docs = append(docs, l.doc(code))
 		return nil
@@ -149,7 +156,7 @@ func (s *Service) load(ctx context.Context) error {
 	s.index.Rebuild(docs)
 	s.index.SetSynonyms(synonymMap(syn))
 	s.mu.Lock()
-	s.items, s.files = m, files
+	s.items, s.list, s.files = m, list, files
 	s.mu.Unlock()
 	return nil
 }
@@ -260,13 +267,16 @@ func (s *Service) afterChange(it *Item) {
 		return
 	}
 	s.mu.Lock()
+	i := sort.Search(len(s.list), func(i int) bool { return s.list[i].Code >= it.Code })
 	if old, ok := s.items[it.Code]; ok {
 		dropFiles(s.files, old.files)
 		delete(s.items, it.Code)
+		s.list = slices.Delete(s.list, i, i+1)
 	}
 	if it.Status == StatusPublished {
 		sum := summaryOf(it)
 		s.items[it.Code] = &sum
+		s.list = slices.Insert(s.list, i, &sum)
 		addFiles(s.files, sum.files)
 	}
 	s.mu.Unlock()

@@ -82,6 +82,10 @@ func TestCatalogIsLoadedOnFirstUse(t *testing.T) {
 		if len(res.Items) == 0 || res.Items[0].Code != "0100001000-990121-01" || res.Items[0].Org != "示范县市场监督管理局" {
 			t.Errorf("search after resume: got %+v", res.Items)
 		}
+		// Another item leaves the list after the build.
+		if err := svc.Suspend(ctx, System, "0100002000-990121-01", "测试暂停"); err != nil {
+			t.Fatal(err)
+		}
 		// Summaries agree with the whole items read from the database.
 		sums, err := svc.Summaries(ctx, "990121")
 		if err != nil {

@@ -184,6 +184,7 @@ func (ix *Index) remove(key string) {
 type termCounts struct {
 	tf  [numFields + 1]map[string]int
 	len [numFields + 1]int
+	tfw map[string]float64 // scratch of addCounted
 }
 
 func (tc *termCounts) reset() {
@@ -255,7 +256,11 @@ func (ix *Index) addCounted(d *Doc, tc *termCounts, e entry) {
 	}
 	// BM25F: per-field normalized tf, weighted and summed, then saturated.
 	// The weight depends only on the document, so it is stored in the posting.
-	tfw := map[string]float64{}
+	if tc.tfw == nil {
+		tc.tfw = map[string]float64{}
+	}
+	tfw := tc.tfw
+	clear(tfw)
 	for f := range tc.tf {
 		norm := 1 - b + b*float64(tc.len[f])/ix.avgLen[f]
 		for g, n := range tc.tf[f] {
@@ -263,7 +268,11 @@ func (ix *Index) addCounted(d *Doc, tc *termCounts, e entry) {
 		}
 	}
 	for g, t := range tfw {
-		ix.postings[g] = append(ix.postings[g], posting{doc: id, w: float32(t * (k1 + 1) / (t + k1))})
+		ps, ok := ix.postings[g]
+		if !ok {
+			g = strings.Clone(g) // g is a substring of a document's text
+		}
+		ix.postings[g] = append(ps, posting{doc: id, w: float32(t * (k1 + 1) / (t + k1))})
 	}
 	for _, t := range d.Tags {
 		ix.tags[t] = append(ix.tags[t], id)
