@@ -16,6 +16,7 @@ package search
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -102,14 +103,24 @@ func (ix *Index) Rebuild(docs []Doc) {
 	ix.live = 0
 	// Average field lengths over the whole set, so BM25 length
 	// normalization is stable; updates reuse them until the next rebuild.
-	// Two passes: the first keeps only each document's phrases and field
-	// lengths (a field's length is its number of grams, known without
-	// counting them), the second counts one document at a time, so the
-	// build never holds the term counts of the whole catalog at once.
+	// Two passes, counting one document at a time (the build never holds
+	// the term counts of the whole catalog): the first keeps each
+	// document's phrases and counts field lengths and how many documents
+	// hold each term, so the second appends every posting into one exactly
+	// sized array, without growing (and copying) a list per term.
 	entries := make([]entry, len(docs))
 	var sum [numFields + 1]float64
+	in := map[string]string{} // aliases, keywords and result names repeat across items
+	df := map[string]int{}
+	var tc termCounts
 	for i := range docs {
-		ix.phrases(&docs[i], &entries[i], func(f Field, n int) { sum[f] += float64(n) })
+		ix.phrases(&docs[i], &entries[i], in)
+		tc.reset()
+		ix.countPhrases(&docs[i], &entries[i], &tc)
+		for f := range sum {
+			sum[f] += float64(tc.len[f])
+		}
+		tc.eachTerm(func(g string) { df[g]++ })
 	}
 	for f := range ix.avgLen {
 		ix.avgLen[f] = 1
@@ -117,33 +128,26 @@ func (ix *Index) Rebuild(docs []Doc) {
 			ix.avgLen[f] = sum[f] / float64(len(docs))
 		}
 	}
+	n := 0
+	for _, c := range df {
+		n += c
+	}
+	// The lists are capped: a later Upsert copies the list it grows.
+	arena := make([]posting, n)
+	for g, c := range df {
+		ix.postings[strings.Clone(g)] = arena[:0:c] // g may be a substring of a document's text
+		arena = arena[c:]
+	}
+	df = nil
 	ix.docs = make([]entry, 0, len(docs))
-	var tc termCounts
 	for i := range docs {
 		tc.reset()
 		ix.countPhrases(&docs[i], &entries[i], &tc)
 		ix.addCounted(&docs[i], &tc, entries[i])
 		entries[i] = entry{}
 	}
-	ix.compact()
-}
-
-// compact moves every posting list into one exactly sized array: appends
-// during the build leave up to half of each list's capacity unused. The
-// lists are capped, so a later Upsert copies the list it grows.
-func (ix *Index) compact() {
-	n := 0
-	for _, ps := range ix.postings {
-		n += len(ps)
-	}
-	arena := make([]posting, 0, n)
-	for g, ps := range ix.postings {
-		from := len(arena)
-		arena = append(arena, ps...)
-		ix.postings[g] = arena[from:len(arena):len(arena)]
-	}
 	for t, ids := range ix.tags {
-		ix.tags[t] = append(make([]uint32, 0, len(ids)), ids...)
+		ix.tags[t] = slices.Clone(ids)
 	}
 }
 
@@ -187,6 +191,23 @@ type termCounts struct {
 	tfw map[string]float64 // scratch of addCounted
 }
 
+// eachTerm calls fn once for every distinct term counted.
+func (tc *termCounts) eachTerm(fn func(string)) {
+	if tc.tfw == nil {
+		tc.tfw = map[string]float64{}
+	}
+	seen := tc.tfw
+	clear(seen)
+	for f := range tc.tf {
+		for g := range tc.tf[f] {
+			if _, ok := seen[g]; !ok {
+				seen[g] = 0
+				fn(g)
+			}
+		}
+	}
+}
+
 func (tc *termCounts) reset() {
 	for f := range tc.tf {
 		clear(tc.tf[f])
@@ -195,25 +216,30 @@ func (tc *termCounts) reset() {
 }
 
 // phrases normalizes the searchable text of d into e (name, phrases and
-// their pinyin initials; materials are only counted) and reports each
-// field's length in grams to size when it is not nil.
-func (ix *Index) phrases(d *Doc, e *entry, size func(Field, int)) {
+// their pinyin initials; materials are only counted). Equal phrases share
+// their memory through in when it is not nil.
+func (ix *Index) phrases(d *Doc, e *entry, in map[string]string) {
+	share := func(s string) string {
+		if in == nil {
+			return s
+		}
+		if x, ok := in[s]; ok {
+			return x
+		}
+		in[s] = s
+		return s
+	}
 	for f := Field(0); f < numFields; f++ {
 		for _, text := range d.Fields[f] {
 			norm := Normalize(text)
 			if norm == "" {
 				continue
 			}
-			if size != nil {
-				size(f, gramCount(norm))
-			}
 			if f == Material {
 				continue
 			}
 			ini := ix.initials(norm)
-			if size != nil && len(ini) > 1 {
-				size(pinyinField, len(ini)-1)
-			}
+			norm, ini = share(norm), share(ini)
 			e.phrases = append(e.phrases, norm)
 			e.fields = append(e.fields, f)
 			e.inits = append(e.inits, ini)
@@ -222,6 +248,8 @@ func (ix *Index) phrases(d *Doc, e *entry, size func(Field, int)) {
 			}
 		}
 	}
+	// exactly sized: appends leave spare capacity in every document
+	e.phrases, e.fields, e.inits = slices.Clone(e.phrases), slices.Clone(e.fields), slices.Clone(e.inits)
 }
 
 // countPhrases tallies the terms of every field (and the pinyin

@@ -240,17 +240,3 @@ func (ix *Index) initials(norm string) string {
 	}
 	return b.String()
 }
-
-// gramCount is how many terms indexGrams emits for norm: one per word that
-// is not Han, 2n−1 (n unigrams and n−1 bigrams) per run of n Han characters.
-func gramCount(norm string) int {
-	n := 0
-	eachRun(norm, func(run string, han bool) {
-		if han {
-			n += 2*utf8.RuneCountInString(run) - 1
-		} else {
-			n++
-		}
-	})
-	return n
-}
