@@ -121,7 +121,9 @@ func (s *Service) ensure(ctx context.Context) error {
 	if s.loaded.Load() {
 		return nil
 	}
-	if err := s.load(ctx); err != nil {
+	// The build serves every caller waiting on it: a request that goes
+	// away must not cancel it for the others.
+	if err := s.load(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("load catalog: %w", err)
 	}
 	s.loaded.Store(true)
