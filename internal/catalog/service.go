@@ -107,23 +107,29 @@ func (s *Service) Start(ctx context.Context) error {
 }
 
 // Warm builds the in-memory catalog and search index if not yet built
-// (serve calls it in the background so the first search does not wait).
-func (s *Service) Warm(ctx context.Context) error { return s.ensure(ctx) }
+// (serve calls it in the background so the first search does not wait);
+// cancelling ctx abandons the build.
+func (s *Service) Warm(ctx context.Context) error { return s.build(ctx) }
 
-// ensure builds the in-memory catalog once; a failed build is retried by
-// the next call.
+// ensure builds the in-memory catalog once for a caller that needs it. The
+// build serves every caller waiting on it: a request that goes away must
+// not cancel it for the others.
 func (s *Service) ensure(ctx context.Context) error {
 	if s.loaded.Load() {
 		return nil
 	}
+	return s.build(context.WithoutCancel(ctx))
+}
+
+// build loads the catalog unless loaded; a failed build is retried by the
+// next call.
+func (s *Service) build(ctx context.Context) error {
 	s.loadMu.Lock()
 	defer s.loadMu.Unlock()
 	if s.loaded.Load() {
 		return nil
 	}
-	// The build serves every caller waiting on it: a request that goes
-	// away must not cancel it for the others.
-	if err := s.load(context.WithoutCancel(ctx)); err != nil {
+	if err := s.load(ctx); err != nil {
 		return fmt.Errorf("load catalog: %w", err)
 	}
 	s.loaded.Store(true)
