@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -237,6 +238,31 @@ func (a *app) serve(ctx context.Context, env *cliEnv, ready func(url string)) er
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	// The catalog's search index is built on first use (so CLI commands do
+	// not pay for it); a server builds it now, beside serving, so /healthz
+	// answers at once and the first search finds it ready or waits for it.
+	warmDone := make(chan struct{})
+	wctx, stopWarm := context.WithCancel(ctx)
+	defer func() { stopWarm(); <-warmDone }()
+	go func() {
+		defer close(warmDone)
+		t := time.Now()
+		// Collect more often while building: the build's garbage would
+		// otherwise double the heap's high-water mark for a second or two.
+		gc := debug.SetGCPercent(25)
+		err := a.cat.Warm(wctx)
+		debug.SetGCPercent(gc)
+		if err != nil {
+			if wctx.Err() == nil {
+				a.log.Error("load catalog", "err", err)
+			}
+			return
+		}
+		// The build decodes every published version once: give the
+		// garbage back now rather than over the scavenger's minutes.
+		debug.FreeOSMemory()
+		a.log.Info("catalog loaded", "took", time.Since(t).Round(time.Millisecond))
+	}()
 	jobsDone := make(chan struct{})
 	jctx, stopJobs := context.WithCancel(ctx)
 	defer func() { stopJobs(); <-jobsDone }()

@@ -79,7 +79,7 @@ func TestSeedDemoPublishesEveryItemOnceOnBothEngines(t *testing.T) {
 		if err := svc2.Start(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if got := len(svc2.ItemsOf("990121")); got != len(items) {
+		if got := len(mustItemsOf(t, svc2, "990121")); got != len(items) {
 			t.Errorf("restarted service has %d items, want %d", got, len(items))
 		}
 		g, err := svc2.Guide(ctx, "0100001000-990121-01", 0)

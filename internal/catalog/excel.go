@@ -11,7 +11,11 @@ import (
 // ExportExcel writes the published catalog of region (and its sub-regions)
 // as a workbook that ImportExcel reads back unchanged.
 func (s *Service) ExportExcel(ctx context.Context, region string, w io.Writer) error {
-	f, err := buildWorkbook(s.ItemsOf(region), false)
+	items, err := s.ItemsOf(ctx, region)
+	if err != nil {
+		return err
+	}
+	f, err := buildWorkbook(items, false)
 	if err != nil {
 		return err
 	}

@@ -42,7 +42,7 @@ func TestExcelExportImportRoundTrips(t *testing.T) {
 		if err != nil {
 			t.Fatalf("import: %v", err)
 		}
-		want := src.ItemsOf("990121")
+		want := mustItemsOf(t, src, "990121")
 		if rep.Created != len(want) || rep.Updated != 0 {
 			t.Fatalf("report: got %+v, want %d created", rep, len(want))
 		}
@@ -122,7 +122,7 @@ func TestBrokenWorkbookChangesNothingAndListsEveryError(t *testing.T) {
 			var out bytes.Buffer
 			mustOK(t, f.Write(&out))
 
-			before := src.ItemsOf("990121")
+			before := mustItemsOf(t, src, "990121")
 			_, err = src.ImportExcel(ctx, admin, &out, ImportOptions{})
 			e, ok := errs.As(err)
 			if !ok || !errors.Is(err, ErrImport) {
@@ -154,7 +154,7 @@ func TestBrokenWorkbookChangesNothingAndListsEveryError(t *testing.T) {
 			}
 			var n int
 			_ = d.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM item_versions WHERE state <> 'published'`).Scan(&n)
-			if n != 0 || len(src.ItemsOf("990121")) != len(before) {
+			if n != 0 || len(mustItemsOf(t, src, "990121")) != len(before) {
 				t.Errorf("failed import changed the catalog: %d working versions", n)
 			}
 		})

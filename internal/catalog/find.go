@@ -73,41 +73,6 @@ func (q SearchQuery) tags() []string {
 	return t
 }
 
-// indexDoc is how an item is searched and browsed.
-func indexDoc(it *Item) search.Doc {
-	var d search.Doc
-	d.Key = it.Code
-	d.Order = it.Code
-	d.Fields[search.Name] = []string{it.Name}
-	if it.ShortName != "" {
-		d.Fields[search.ShortName] = []string{it.ShortName}
-	}
-	d.Fields[search.Alias] = append(append([]string{}, it.Aliases...), it.ResultName)
-	d.Fields[search.Keyword] = it.Keywords
-	for _, m := range it.Materials {
-		d.Fields[search.Material] = append(d.Fields[search.Material], m.Name)
-	}
-	tags := []string{"org:" + strconv.FormatInt(it.OrgID, 10), "kind:" + string(it.Kind), "region:" + it.RegionCode,
-		"level:" + string(it.Level), "domain:" + it.Domain}
-	if it.Department != "" {
-		tags = append(tags, "dept:"+it.Department)
-	}
-	for _, e := range it.LifeEvents {
-		tags = append(tags, "event:"+e)
-	}
-	for _, e := range it.Lifecycle {
-		tags = append(tags, "event:"+e)
-	}
-	for _, t := range it.Themes {
-		tags = append(tags, "theme:"+t)
-	}
-	for _, o := range it.ServiceObjects {
-		tags = append(tags, "object:"+o)
-	}
-	d.Tags = tags
-	return d
-}
-
 // Search finds published items; hits carry the list fields of the API.
 func (s *Service) Search(ctx context.Context, q SearchQuery) (SearchResult, error) {
 	size := q.PageSize
@@ -115,10 +80,15 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) (SearchResult, erro
 		size = 20
 	}
 	page := max(q.Page, 1)
+	if err := s.ensure(ctx); err != nil {
+		return SearchResult{}, err
+	}
 	res := s.index.Search(search.Query{Text: q.Q, Tags: q.tags(), Offset: (page - 1) * size, Limit: size})
 	out := SearchResult{Total: res.Total, Items: make([]SearchHit, 0, len(res.Hits))}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	for _, h := range res.Hits {
-		it, ok := s.publicItem(h.Key)
+		it, ok := s.items[h.Key]
 		if !ok {
 			continue
 		}
@@ -129,7 +99,7 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) (SearchResult, erro
 	return out, nil
 }
 
-func hitOf(it *Item, score float64) SearchHit {
+func hitOf(it *Summary, score float64) SearchHit {
 	return SearchHit{Code: it.Code, Version: it.Version, Name: it.Name, ShortName: it.ShortName, Kind: it.Kind,
 		KindLabel: it.Kind.Label(), OrgID: it.OrgID, Org: it.Org, LegalLimit: it.LegalLimit, PromisedLimit: it.PromisedLimit,
 		CaseType: it.CaseType, Trips: it.Trips, OnlineDepth: it.OnlineDepth, Score: score}
@@ -155,7 +125,10 @@ type FacetCount struct {
 
 // Facets returns every browse category; fixed lists (life events, stages,
 // kinds, domains) keep their order and show empty categories too.
-func (s *Service) Facets(ctx context.Context) Facets {
+func (s *Service) Facets(ctx context.Context) (Facets, error) {
+	if err := s.ensure(ctx); err != nil {
+		return Facets{}, err
+	}
 	ev := s.index.Tags("event:")
 	fixed := func(list []string, counts map[string]int) []FacetCount {
 		out := make([]FacetCount, 0, len(list))
@@ -190,22 +163,61 @@ func (s *Service) Facets(ctx context.Context) Facets {
 		defer s.mu.RUnlock()
 		return s.orgs[n].Name
 	})
-	return f
+	return f, nil
 }
 
-// ItemsOf returns the published items a region's catalog holds (the region
-// and its sub-regions), for metrics and export.
-func (s *Service) ItemsOf(region string) []*Item {
+// Summaries returns the in-memory summaries of the published items a
+// region's catalog holds (the region and its sub-regions; "" for all), by code.
+func (s *Service) Summaries(ctx context.Context, region string) ([]Summary, error) {
+	if err := s.ensure(ctx); err != nil {
+		return nil, err
+	}
+	var out []Summary
+	s.eachSummary(region, func(it *Summary) { out = append(out, *it) })
+	return out, nil
+}
+
+// eachSummary calls fn with the summaries of a region's catalog in code
+// order, under the read lock; callers have called ensure.
+func (s *Service) eachSummary(region string, fn func(*Summary)) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var out []*Item
-	for _, it := range s.items {
+	for _, it := range s.list {
+		if region == "" || ids.InRegion(it.RegionCode, region) {
+			fn(it)
+		}
+	}
+}
+
+// ItemsOf returns the whole current versions of the published items a
+// region's catalog holds (the region and its sub-regions; "" for all), by
+// code, read from the database (export; lists and figures use Summaries).
+func (s *Service) ItemsOf(ctx context.Context, region string) ([]*Item, error) {
+	all, err := currentItems(ctx, s.db.R, StatusPublished)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, it := range all {
 		if region == "" || ids.InRegion(it.RegionCode, region) {
 			out = append(out, it)
 		}
 	}
-	sortItems(out)
-	return out
+	return out, nil
+}
+
+// FileName is the declared name of a template or sample that a material of
+// a published item offers under hash, or "" when none does.
+func (s *Service) FileName(ctx context.Context, hash string) (string, error) {
+	if err := s.ensure(ctx); err != nil {
+		return "", err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if r, ok := s.files[hash]; ok {
+		return r.name, nil
+	}
+	return "", nil
 }
 
 // Orgs returns the organizations known to the catalog.
@@ -226,8 +238,4 @@ func sortFacets(f []FacetCount) {
 		}
 		return f[i].Label < f[j].Label
 	})
-}
-
-func sortItems(items []*Item) {
-	sort.Slice(items, func(i, j int) bool { return items[i].Code < items[j].Code })
 }

@@ -102,3 +102,21 @@ func sampleItem(orgID int64) Item {
 		Situations: []Situation{{ID: "agent", Question: "是否委托办理？", Answers: []Answer{{ID: "no", Label: "本人"}, {ID: "yes", Label: "委托"}}}},
 	}
 }
+
+func mustItemsOf(t testing.TB, s *Service, region string) []*Item {
+	t.Helper()
+	items, err := s.ItemsOf(context.Background(), region)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return items
+}
+
+func mustMetrics(t testing.TB, s *Service, region string, org int64) Metrics {
+	t.Helper()
+	m, err := s.Metrics(context.Background(), region, org)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}

@@ -262,11 +262,22 @@ func (s *Service) transition(ctx context.Context, c Caller, code, action string,
 // published item; an explicit version is shown as long as it was published
 // (cases filed under it keep their guide), whatever the item's status now.
 func (s *Service) Guide(ctx context.Context, code string, version int) (*Item, error) {
-	if version == 0 {
-		if it, ok := s.publicItem(code); ok {
+	current := version == 0
+	if current {
+		sum, ok, err := s.publicItem(ctx, code)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, ErrItemNotFound
+		}
+		version = sum.Version
+		// Only the current version is cached: its status is the one the
+		// summaries hold, while an explicit version reports the item's
+		// status now (cases refuse items no longer published).
+		if it, ok := s.guides.get(code, version); ok {
 			return it, nil
 		}
-		return nil, ErrItemNotFound
 	}
 	it, err := getVersion(ctx, s.db.R, code, version)
 	if err != nil {
@@ -274,6 +285,9 @@ func (s *Service) Guide(ctx context.Context, code string, version int) (*Item, e
 	}
 	if it.State != StatePublished {
 		return nil, ErrVersionNotFound
+	}
+	if current {
+		s.guides.put(it)
 	}
 	return it, nil
 }

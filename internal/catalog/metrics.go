@@ -53,6 +53,16 @@ func Pct(f float64) float64 {
 
 // ComputeMetrics computes the figures over items.
 func ComputeMetrics(items []*Item) Metrics {
+	sums := make([]*Summary, len(items))
+	for i, it := range items {
+		sum := summaryOf(it)
+		sums[i] = &sum
+	}
+	return computeMetrics(sums)
+}
+
+// computeMetrics computes the figures over the summaries of items.
+func computeMetrics(items []*Summary) Metrics {
 	var m Metrics
 	m.Items = len(items)
 	kinds := map[Kind]int{}
@@ -67,11 +77,9 @@ func ComputeMetrics(items []*Item) Metrics {
 		one += b2i(it.Trips <= 1)
 		m.LegalDays += it.LegalLimit.WorkingDays()
 		m.PromisedDays += it.PromisedLimit.WorkingDays()
-		m.Materials += len(it.Materials)
-		for _, mat := range it.Materials {
-			required += b2i(mat.Required)
-			m.ELicenseMaterials += b2i(mat.ELicenseType != "")
-		}
+		m.Materials += it.Materials
+		required += it.RequiredMaterials
+		m.ELicenseMaterials += it.ELicenseMaterials
 	}
 	for _, k := range Kinds() {
 		m.ByKind = append(m.ByKind, KindCount{Kind: k, Label: k.Label(), Count: kinds[k]})
@@ -109,31 +117,35 @@ func b2i(b bool) int {
 // Metrics computes the figures of the published catalog of a region
 // (including its sub-regions; "" for all) or, when orgID is set, of one
 // department. Anyone may read them: they are published on a public page.
-func (s *Service) Metrics(ctx context.Context, region string, orgID int64) Metrics {
-	var items []*Item
-	for _, it := range s.ItemsOf(region) {
+func (s *Service) Metrics(ctx context.Context, region string, orgID int64) (Metrics, error) {
+	if err := s.ensure(ctx); err != nil {
+		return Metrics{}, err
+	}
+	var items []*Summary
+	s.eachSummary(region, func(it *Summary) {
 		if orgID == 0 || it.OrgID == orgID {
 			items = append(items, it)
 		}
-	}
-	m := ComputeMetrics(items)
+	})
+	m := computeMetrics(items)
 	m.RegionCode, m.OrgID = region, orgID
 	if orgID != 0 {
 		o, _ := s.orgOf(ctx)(orgID)
 		m.Org = o.Name
 	}
-	return m
+	return m, nil
 }
 
 // MetricsByOrg computes the figures of every department of a region, largest first.
-func (s *Service) MetricsByOrg(ctx context.Context, region string) []Metrics {
-	byOrg := map[int64][]*Item{}
-	for _, it := range s.ItemsOf(region) {
-		byOrg[it.OrgID] = append(byOrg[it.OrgID], it)
+func (s *Service) MetricsByOrg(ctx context.Context, region string) ([]Metrics, error) {
+	if err := s.ensure(ctx); err != nil {
+		return nil, err
 	}
+	byOrg := map[int64][]*Summary{}
+	s.eachSummary(region, func(it *Summary) { byOrg[it.OrgID] = append(byOrg[it.OrgID], it) })
 	out := make([]Metrics, 0, len(byOrg))
 	for id, items := range byOrg {
-		m := ComputeMetrics(items)
+		m := computeMetrics(items)
 		m.RegionCode, m.OrgID = region, id
 		if o, ok := s.orgOf(ctx)(id); ok {
 			m.Org = o.Name
@@ -146,5 +158,5 @@ func (s *Service) MetricsByOrg(ctx context.Context, region string) []Metrics {
 		}
 		return strconv.FormatInt(out[i].OrgID, 10) < strconv.FormatInt(out[j].OrgID, 10)
 	})
-	return out
+	return out, nil
 }

@@ -59,24 +59,28 @@ func TestMetricsPerRegionAndDepartment(t *testing.T) {
 	d := dbtest.SQLite(t)
 	svc, orgs, _ := mustSeeded(t, d)
 	ctx := context.Background()
-	all := svc.Metrics(ctx, "990121", 0)
+	all := mustMetrics(t, svc, "990121", 0)
 	items, _ := DemoItems()
 	if all.Items != len(items) {
 		t.Errorf("region items: got %d, want %d", all.Items, len(items))
 	}
-	if other := svc.Metrics(ctx, "990122", 0); other.Items != 0 {
+	if other := mustMetrics(t, svc, "990122", 0); other.Items != 0 {
 		t.Errorf("东山县 has %d items, want 0", other.Items)
 	}
-	city := svc.Metrics(ctx, "990100", 0)
+	city := mustMetrics(t, svc, "990100", 0)
 	if city.Items != all.Items {
 		t.Errorf("city includes counties: got %d, want %d", city.Items, all.Items)
 	}
-	police := svc.Metrics(ctx, "990121", orgs["示范县公安局"])
+	police := mustMetrics(t, svc, "990121", orgs["示范县公安局"])
 	if police.Items != 6 || police.Org != "示范县公安局" {
 		t.Errorf("公安局: got %d items (%q), want 6", police.Items, police.Org)
 	}
 	sum := 0
-	for _, m := range svc.MetricsByOrg(ctx, "990121") {
+	byOrg, err := svc.MetricsByOrg(ctx, "990121")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range byOrg {
 		sum += m.Items
 	}
 	if sum != all.Items {

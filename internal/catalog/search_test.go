@@ -64,7 +64,10 @@ func TestBrowseEveryCategoryHasItems(t *testing.T) {
 	d := dbtest.SQLite(t)
 	svc, orgs, _ := mustSeeded(t, d)
 	ctx := context.Background()
-	f := svc.Facets(ctx)
+	f, err := svc.Facets(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, group := range [][]FacetCount{f.LifeEvents, f.Lifecycle, f.Kinds} {
 		for _, c := range group {
 			res, _ := svc.Search(ctx, SearchQuery{Event: c.Value})

@@ -4,7 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"banhao.dev/banhao/internal/catalog/search"
@@ -69,46 +72,121 @@ func (c Caller) actor() audit.Actor {
 
 // Service is the catalog's API for the web layer, the CLI and other areas.
 type Service struct {
-	db    *db.DB
-	clock clock.Clock
-	index *search.Index
+	db     *db.DB
+	clock  clock.Clock
+	index  *search.Index
+	guides *guideCache
+
+	// The in-memory catalog (summaries, file names, search index) is built
+	// on first use, not in Start: CLI commands that never search (job run,
+	// token create, migrate…) do not pay for it. loadMu serializes the build
+	// with the updates after a change; loaded is read without it.
+	loadMu sync.Mutex
+	loaded atomic.Bool
 
 	mu    sync.RWMutex
 	orgs  map[int64]Org
-	items map[string]*Item // current published versions that the public sees, by code
+	items map[string]*Summary // current published versions that the public sees, by code
+	list  []*Summary          // the same, in code order
+	files map[string]*fileRef // hash → declared name, over published materials
 }
 
-// NewService returns a service; call Start before serving searches.
+// guideCacheSize is how many opened guides stay decoded in memory.
+const guideCacheSize = 256
+
+// NewService returns a service; call Start before use.
 func NewService(d *db.DB, clk clock.Clock) *Service {
-	return &Service{db: d, clock: clk, index: search.New(nil), orgs: map[int64]Org{}, items: map[string]*Item{}}
+	return &Service{db: d, clock: clk, index: search.New(nil), guides: newGuideCache(guideCacheSize),
+		orgs: map[int64]Org{}, items: map[string]*Summary{}, files: map[string]*fileRef{}}
 }
 
-// Start loads the organizations, the synonyms and the published catalog
-// and builds the search index.
+// Start loads the organizations. The published catalog and its search
+// index are loaded on first use; Warm loads them now.
 func (s *Service) Start(ctx context.Context) error {
-	if err := s.reloadOrgs(ctx); err != nil {
-		return err
+	return s.reloadOrgs(ctx)
+}
+
+// Warm builds the in-memory catalog and search index if not yet built
+// (serve calls it in the background so the first search does not wait);
+// cancelling ctx abandons the build.
+func (s *Service) Warm(ctx context.Context) error { return s.build(ctx) }
+
+// ensure builds the in-memory catalog once for a caller that needs it. The
+// build serves every caller waiting on it: a request that goes away must
+// not cancel it for the others.
+func (s *Service) ensure(ctx context.Context) error {
+	if s.loaded.Load() {
+		return nil
 	}
-	items, err := currentItems(ctx, s.db.R, StatusPublished)
-	if err != nil {
-		return err
+	return s.build(context.WithoutCancel(ctx))
+}
+
+// build loads the catalog unless loaded; a failed build is retried by the
+// next call.
+func (s *Service) build(ctx context.Context) error {
+	s.loadMu.Lock()
+	defer s.loadMu.Unlock()
+	if s.loaded.Load() {
+		return nil
 	}
+	if err := s.load(ctx); err != nil {
+		return fmt.Errorf("load catalog: %w", err)
+	}
+	s.loaded.Store(true)
+	return nil
+}
+
+// load reads the current version of every published item, keeping only
+// its summary and what the index needs; callers hold loadMu.
+func (s *Service) load(ctx context.Context) error {
 	syn, err := listSynonyms(ctx, s.db.R)
 	if err != nil {
 		return err
 	}
-	docs := make([]search.Doc, 0, len(items))
-	m := make(map[string]*Item, len(items))
-	for _, it := range items {
-		docs = append(docs, indexDoc(it))
-		m[it.Code] = it
+	var (
+		docs []search.Doc
+		list []*Summary
+	)
+	m := map[string]*Summary{}
+	files := map[string]*fileRef{}
+	in := interner{}
+	err = eachPublished(ctx, s.db.R, func(code string, version int, l *listed) error {
+		sum := l.summary(code, version, in)
+		m[code] = &sum
+		list = append(list, &sum) // rows come in code order
+		addFiles(files, sum.files)
+		docs = append(docs, l.doc(code))
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	s.index.Rebuild(docs)
 	s.index.SetSynonyms(synonymMap(syn))
 	s.mu.Lock()
-	s.items = m
+	s.items, s.list, s.files = m, list, files
 	s.mu.Unlock()
 	return nil
+}
+
+func addFiles(files map[string]*fileRef, fs []File) {
+	for _, f := range fs {
+		if r, ok := files[f.Hash]; ok {
+			r.n++
+		} else {
+			files[f.Hash] = &fileRef{name: f.Name, n: 1}
+		}
+	}
+}
+
+func dropFiles(files map[string]*fileRef, fs []File) {
+	for _, f := range fs {
+		if r, ok := files[f.Hash]; ok {
+			if r.n--; r.n <= 0 {
+				delete(files, f.Hash)
+			}
+		}
+	}
 }
 
 func (s *Service) reloadOrgs(ctx context.Context) error {
@@ -175,22 +253,39 @@ func (s *Service) prepare(ctx context.Context, it *Item) error {
 	return Validate(it, orgOf)
 }
 
-// publicItem returns the current published item (from memory).
-func (s *Service) publicItem(code string) (*Item, bool) {
+// publicItem returns the summary of a current published item.
+func (s *Service) publicItem(ctx context.Context, code string) (*Summary, bool, error) {
+	if err := s.ensure(ctx); err != nil {
+		return nil, false, err
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	it, ok := s.items[code]
-	return it, ok
+	return it, ok, nil
 }
 
-// afterPublish updates the search index and the public item map once the
-// transaction has committed.
+// afterChange updates the in-memory catalog and the search index once the
+// transaction has committed. Before the first build there is nothing to
+// update: the build will read the committed state.
 func (s *Service) afterChange(it *Item) {
+	s.loadMu.Lock()
+	defer s.loadMu.Unlock()
+	s.guides.forget(it.Code)
+	if !s.loaded.Load() {
+		return
+	}
 	s.mu.Lock()
-	if it.Status == StatusPublished {
-		s.items[it.Code] = it
-	} else {
+	i := sort.Search(len(s.list), func(i int) bool { return s.list[i].Code >= it.Code })
+	if old, ok := s.items[it.Code]; ok {
+		dropFiles(s.files, old.files)
 		delete(s.items, it.Code)
+		s.list = slices.Delete(s.list, i, i+1)
+	}
+	if it.Status == StatusPublished {
+		sum := summaryOf(it)
+		s.items[it.Code] = &sum
+		s.list = slices.Insert(s.list, i, &sum)
+		addFiles(s.files, sum.files)
 	}
 	s.mu.Unlock()
 	if it.Status == StatusPublished {

@@ -16,7 +16,7 @@ import (
 
 // coveredItem is an item some window of the clerk is authorized to accept.
 type coveredItem struct {
-	Item      *catalog.Item
+	Item      catalog.Summary
 	CanDecide bool
 	DocNo     string
 }
@@ -30,8 +30,12 @@ func (s *Server) coveredItems(ctx context.Context, p *auth.Principal) ([]covered
 		return nil, err
 	}
 	day := clock.Day(s.Clock.Now())
+	items, err := s.Catalog.Summaries(ctx, p.RegionCode)
+	if err != nil {
+		return nil, err
+	}
 	var out []coveredItem
-	for _, it := range s.Catalog.ItemsOf(p.RegionCode) {
+	for _, it := range items {
 		var best *coveredItem
 		for _, w := range windows {
 			as, err := s.Places.AuthorizationsFor(ctx, w.ID, it.Code, it.Domain, day)
@@ -127,6 +131,7 @@ type counterFormView struct {
 	Known     bool // the applicant has an account
 	Covered   []coveredItem
 	Item      *coveredItem
+	Guide     *catalog.Item // the chosen item's current version
 	Checklist catalog.Checklist
 	Situation []catalog.Situation
 	Materials []matRef
@@ -235,20 +240,23 @@ func (s *Server) counterFormPage(w http.ResponseWriter, r *http.Request, p *auth
 		if v.Item == nil {
 			return nil, nil, cases.ErrNoWindowAuthorization.Withf("%s", code).OnField("item")
 		}
+		if v.Guide, err = s.Catalog.Guide(ctx, code, 0); err != nil {
+			return nil, nil, err
+		}
 		if answers == nil {
 			answers = map[string]string{}
-			for _, sit := range v.Item.Item.Situations {
+			for _, sit := range v.Guide.Situations {
 				if a := q.Get("answer." + sit.ID); a != "" {
 					answers[sit.ID] = a
 				}
 			}
 		}
-		if v.Checklist, err = catalog.ComputeChecklist(v.Item.Item, answers); err != nil {
+		if v.Checklist, err = catalog.ComputeChecklist(v.Guide, answers); err != nil {
 			return nil, nil, err
 		}
-		v.Situation, v.Materials = v.Item.Item.Situations, refsOf(v.Checklist.Materials)
+		v.Situation, v.Materials = v.Guide.Situations, refsOf(v.Checklist.Materials)
 		v.Outcomes = counterOutcomes(v.Item)
-		title = "窗口受理：" + v.Item.Item.Name
+		title = "窗口受理：" + v.Guide.Name
 	}
 	return s.newPage(w, r, title, v), v, nil
 }

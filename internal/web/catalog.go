@@ -46,7 +46,18 @@ type homeData struct {
 }
 
 func (s *Server) homeData(r *http.Request) homeData {
-	return homeData{Popular: popularSearches, Facets: s.Catalog.Facets(r.Context())}
+	return homeData{Popular: popularSearches, Facets: s.facets(r)}
+}
+
+// facets are the browse categories of the portal's pages; when the
+// catalog cannot be loaded the page shows none (the search itself reports
+// the error).
+func (s *Server) facets(r *http.Request) catalog.Facets {
+	f, err := s.Catalog.Facets(r.Context())
+	if err != nil {
+		s.Log.Warn("catalog facets", "err", err)
+	}
+	return f
 }
 
 // hitView is one search result with its highlighted name.
@@ -101,7 +112,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) renderResults(w http.ResponseWriter, r *http.Request, name, title string) {
 	q := r.URL.Query()
 	sq, err := searchQueryOf(q)
-	data := searchData{Popular: popularSearches, Facets: s.Catalog.Facets(r.Context())}
+	data := searchData{Popular: popularSearches, Facets: s.facets(r)}
 	if err != nil {
 		pg := s.newPage(w, r, title, data)
 		pg.Form = q
@@ -203,7 +214,7 @@ func (s *Server) browsePage(w http.ResponseWriter, r *http.Request) {
 	case q.Get("domain") != "":
 		heading = "领域：" + q.Get("domain")
 	case q.Get("org") != "":
-		for _, o := range s.Catalog.Facets(r.Context()).Orgs {
+		for _, o := range s.facets(r).Orgs {
 			if o.Value == q.Get("org") {
 				heading = o.Label
 			}

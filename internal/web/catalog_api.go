@@ -111,7 +111,8 @@ func (s *Server) apiItems(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiItemFacets(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, s.Catalog.Facets(r.Context()))
+	f, err := s.Catalog.Facets(r.Context())
+	s.reply(w, r, http.StatusOK, f, err)
 }
 
 func (s *Server) apiItem(w http.ResponseWriter, r *http.Request) {
@@ -223,15 +224,20 @@ func (s *Server) apiCatalogStats(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	out := catalogStats{Metrics: s.Catalog.Metrics(r.Context(), region, org)}
+	m, err := s.Catalog.Metrics(r.Context(), region, org)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := catalogStats{Metrics: m}
 	if org != 0 && out.Org == "" { // zeros for an organization that does not exist would mislead
 		s.fail(w, r, errOrgNotFound)
 		return
 	}
 	if org == 0 {
-		out.ByOrg = s.Catalog.MetricsByOrg(r.Context(), region)
+		out.ByOrg, err = s.Catalog.MetricsByOrg(r.Context(), region)
 	}
-	writeJSON(w, http.StatusOK, out)
+	s.reply(w, r, http.StatusOK, out, err)
 }
 
 func validRegionCode(c string) bool {

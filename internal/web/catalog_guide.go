@@ -201,7 +201,11 @@ func (s *Server) fileDownload(w http.ResponseWriter, r *http.Request) {
 	// own authorization, under /api/v1/cases/{no}/files/): this public route
 	// serves only the templates and samples of published items, and drafts'
 	// files to the catalog staff who edit them.
-	name := s.catalogFileName(hash)
+	name, err := s.Catalog.FileName(r.Context(), hash)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if name == "" && !s.draftCatalogFile(r, hash) {
 		s.fail(w, r, blob.ErrNotFound)
 		return
@@ -224,7 +228,6 @@ func (s *Server) fileDownload(w http.ResponseWriter, r *http.Request) {
 	sendFile(w, name, ctype, hash, data)
 }
 
-// catalogFileName finds the declared name of a hash among published materials.
 // draftCatalogFile reports whether the caller is catalog staff and hash is
 // a file of an item version (a draft under edit) in the caller's region.
 func (s *Server) draftCatalogFile(r *http.Request, hash string) bool {
@@ -245,19 +248,6 @@ func (s *Server) draftCatalogFile(r *http.Request, hash string) bool {
 		}
 	}
 	return false
-}
-
-func (s *Server) catalogFileName(hash string) string {
-	for _, it := range s.Catalog.ItemsOf("") {
-		for _, m := range it.Materials {
-			for _, f := range []*catalog.File{m.Template, m.Sample} {
-				if f != nil && f.Hash == hash {
-					return f.Name
-				}
-			}
-		}
-	}
-	return ""
 }
 
 func extensionOf(ctype string) string {

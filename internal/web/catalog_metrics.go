@@ -52,18 +52,38 @@ func (s *Server) catalogMetricsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	v := metricsView{Region: region, Total: s.Catalog.Metrics(ctx, region, 0)}
+	total, err := s.Catalog.Metrics(ctx, region, 0)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := metricsView{Region: region, Total: total}
 	// Per region: every region that carries items, under the chosen one.
+	sums, err := s.Catalog.Summaries(ctx, region)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	seen := map[string]bool{}
-	for _, it := range s.Catalog.ItemsOf(region) {
+	for _, it := range sums {
 		if !seen[it.RegionCode] {
 			seen[it.RegionCode] = true
-			v.Regions = append(v.Regions, metricsRow{Name: s.regionName(r, it.RegionCode), M: s.Catalog.Metrics(ctx, it.RegionCode, 0)})
+			m, err := s.Catalog.Metrics(ctx, it.RegionCode, 0)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			v.Regions = append(v.Regions, metricsRow{Name: s.regionName(r, it.RegionCode), M: m})
 		}
 	}
 	sort.Slice(v.Regions, func(i, j int) bool { return v.Regions[i].M.RegionCode < v.Regions[j].M.RegionCode })
 	var online, compr []bar
-	for _, m := range s.Catalog.MetricsByOrg(ctx, region) {
+	byOrg, err := s.Catalog.MetricsByOrg(ctx, region)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, m := range byOrg {
 		v.ByOrg = append(v.ByOrg, metricsRow{Name: m.Org, M: m})
 		online = append(online, bar{Label: m.Org, Value: m.OnlineRate, Text: pctText(m.OnlineRate)})
 		compr = append(compr, bar{Label: m.Org, Value: m.CompressionRate, Text: pctText(m.CompressionRate)})

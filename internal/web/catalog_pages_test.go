@@ -261,7 +261,10 @@ func TestCatalogPagesMetrics(t *testing.T) {
 	if st != 200 {
 		t.Fatalf("got %d", st)
 	}
-	m := e.Srv.Catalog.Metrics(context.Background(), "", 0)
+	m, err := e.Srv.Catalog.Metrics(context.Background(), "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	wantContains(t, "metrics", body, `id="chart-kinds"`, `id="chart-rates"`, `id="chart-org-online"`, `id="chart-org-compression"`,
 		"进驻率", "网上可办率", "全程网办率", "即办件占比", "零跑动占比", "最多跑一次占比", "时限压缩率", "可用电子证照替代的材料",
 		fmt.Sprintf(`id="m-items">%d 项`, m.Items), fmt.Sprintf(`id="m-compression">%.2f%%`, m.CompressionPct), "示范县市场监督管理局", "示范县")

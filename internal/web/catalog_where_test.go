@@ -113,7 +113,10 @@ func TestSupervisorDashboardShowsCatalogMetrics(t *testing.T) {
 	if st != 200 {
 		t.Fatalf("got %d", st)
 	}
-	m := e.Srv.Catalog.Metrics(context.Background(), "", 0)
+	m, err := e.Srv.Catalog.Metrics(context.Background(), "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	card := regexp.MustCompile(`(?s)<div class="card" id="catalog-metrics">.*?</div>`).FindString(body)
 	wantContains(t, "catalog card", card, "事项目录", fmt.Sprintf("<dd>%d</dd>", m.Items), `id="catalog-compression">`+supervise.Pct(m.CompressionRate), "可用电子证照替代的材料",
 		fmt.Sprintf("%d 项", m.ELicenseMaterials), `href="/catalog/metrics"`)

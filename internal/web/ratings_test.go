@@ -84,7 +84,11 @@ func immediateDemoItem(t *testing.T, cat *catalog.Service, ctx context.Context, 
 	t.Helper()
 	clerk, _ := e.Auth.UserByLogin(ctx, "clerk")
 	adapter := cases.CatalogItems{Catalog: cat}
-	for _, it := range cat.ItemsOf("990121") {
+	sums, err := cat.Summaries(ctx, "990121")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range sums {
 		if it.CaseType != "immediate" {
 			continue
 		}

@@ -85,7 +85,11 @@ func (s *Server) renderDashboard(w http.ResponseWriter, r *http.Request, p *auth
 	data := superviseData{D: d, Stats: st, LightChart: lightChart(d.Lights), RateChart: rateChart(st.Groups),
 		Today: clock.Day(s.Clock.Now()), IsAdmin: p.Has(auth.Admin)}
 	if s.Catalog != nil {
-		m := s.Catalog.Metrics(r.Context(), q.Region, q.OrgID)
+		m, err := s.Catalog.Metrics(r.Context(), q.Region, q.OrgID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		data.Catalog = &m
 	}
 	pg := s.newPage(w, r, "电子监察", data)

@@ -6,8 +6,9 @@
 // but it would bring ~40 modules, keep a second on-disk store beside the
 // database that must be rebuilt anyway at start, and still need the pinyin
 // initials, synonym expansion, phrase bonus and tag filters written around
-// it. The catalog is small (≤ 30,000 items, a few hundred kB of text), so
-// the whole index fits in memory; precomputing each posting's BM25F weight
+// it. The catalog is small (≤ 30,000 items, a few MB of text), so the
+// whole index fits in memory (≈ 45 MB for 30,000 items, most of it the
+// 3 million postings of 8 bytes each); precomputing each posting's BM25F weight
 // at index time makes a query a few posting-list scans (see the benchmark in
 // the catalog package: p99 well under 5 ms over 30,000 items). Segmentation
 // is the only part a library does better, and bigrams are the standard
@@ -16,13 +17,14 @@ package search
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 )
 
 // Field is a searchable field of a document.
-type Field int
+type Field uint8
 
 const (
 	Name Field = iota
@@ -60,7 +62,6 @@ type entry struct {
 	phrases []string // normalized name, short name, aliases, keywords
 	fields  []Field  // the field of each phrase
 	inits   []string // pinyin initials of phrases
-	tags    []string
 }
 
 type posting struct {
@@ -103,14 +104,24 @@ func (ix *Index) Rebuild(docs []Doc) {
 	ix.live = 0
 	// Average field lengths over the whole set, so BM25 length
 	// normalization is stable; updates reuse them until the next rebuild.
-	counted := make([]termCounts, len(docs))
+	// Two passes, counting one document at a time (the build never holds
+	// the term counts of the whole catalog): the first keeps each
+	// document's phrases and counts field lengths and how many documents
+	// hold each term, so the second appends every posting into one exactly
+	// sized array, without growing (and copying) a list per term.
 	entries := make([]entry, len(docs))
 	var sum [numFields + 1]float64
+	in := map[string]string{} // aliases, keywords and result names repeat across items
+	df := map[string]int{}
+	var tc termCounts
 	for i := range docs {
-		ix.count(&docs[i], &counted[i], &entries[i])
+		ix.phrases(&docs[i], &entries[i], in)
+		tc.reset()
+		ix.countPhrases(&docs[i], &entries[i], &tc)
 		for f := range sum {
-			sum[f] += float64(counted[i].len[f])
+			sum[f] += float64(tc.len[f])
 		}
+		tc.eachTerm(func(g string) { df[g]++ })
 	}
 	for f := range ix.avgLen {
 		ix.avgLen[f] = 1
@@ -118,8 +129,26 @@ func (ix *Index) Rebuild(docs []Doc) {
 			ix.avgLen[f] = sum[f] / float64(len(docs))
 		}
 	}
+	n := 0
+	for _, c := range df {
+		n += c
+	}
+	// The lists are capped: a later Upsert copies the list it grows.
+	arena := make([]posting, n)
+	for g, c := range df {
+		ix.postings[strings.Clone(g)] = arena[:0:c] // g may be a substring of a document's text
+		arena = arena[c:]
+	}
+	df = nil
+	ix.docs = make([]entry, 0, len(docs))
 	for i := range docs {
-		ix.addCounted(&docs[i], &counted[i], entries[i])
+		tc.reset()
+		ix.countPhrases(&docs[i], &entries[i], &tc)
+		ix.addCounted(&docs[i], &tc, entries[i])
+		entries[i] = entry{}
+	}
+	for t, ids := range ix.tags {
+		ix.tags[t] = slices.Clone(ids)
 	}
 }
 
@@ -130,7 +159,8 @@ func (ix *Index) Upsert(d Doc) {
 	ix.remove(d.Key)
 	var tc termCounts
 	var e entry
-	ix.count(&d, &tc, &e)
+	ix.phrases(&d, &e, nil)
+	ix.countPhrases(&d, &e, &tc)
 	ix.addCounted(&d, &tc, e)
 }
 
@@ -159,28 +189,81 @@ func (ix *Index) remove(key string) {
 type termCounts struct {
 	tf  [numFields + 1]map[string]int
 	len [numFields + 1]int
+	tfw map[string]float64 // scratch of addCounted
 }
 
-// count tallies the terms of every field (and the pinyin pseudo-field).
-func (ix *Index) count(d *Doc, tc *termCounts, e *entry) {
+// eachTerm calls fn once for every distinct term counted.
+func (tc *termCounts) eachTerm(fn func(string)) {
+	if tc.tfw == nil {
+		tc.tfw = map[string]float64{}
+	}
+	seen := tc.tfw
+	clear(seen)
+	for f := range tc.tf {
+		for g := range tc.tf[f] {
+			if _, ok := seen[g]; !ok {
+				seen[g] = 0
+				fn(g)
+			}
+		}
+	}
+}
+
+func (tc *termCounts) reset() {
+	for f := range tc.tf {
+		clear(tc.tf[f])
+		tc.len[f] = 0
+	}
+}
+
+// phrases normalizes the searchable text of d into e (name, phrases and
+// their pinyin initials; materials are only counted). Equal phrases share
+// their memory through in when it is not nil.
+func (ix *Index) phrases(d *Doc, e *entry, in map[string]string) {
+	share := func(s string) string {
+		if in == nil {
+			return s
+		}
+		if x, ok := in[s]; ok {
+			return x
+		}
+		in[s] = s
+		return s
+	}
 	for f := Field(0); f < numFields; f++ {
 		for _, text := range d.Fields[f] {
 			norm := Normalize(text)
 			if norm == "" {
 				continue
 			}
-			indexGrams(norm, func(g string) { tc.inc(f, g) })
 			if f == Material {
 				continue
 			}
 			ini := ix.initials(norm)
-			initialGrams(ini, func(g string) { tc.inc(pinyinField, g) })
+			norm, ini = share(norm), share(ini)
 			e.phrases = append(e.phrases, norm)
 			e.fields = append(e.fields, f)
 			e.inits = append(e.inits, ini)
 			if f == Name && e.name == "" {
 				e.name = norm
 			}
+		}
+	}
+	// exactly sized: appends leave spare capacity in every document
+	e.phrases, e.fields, e.inits = slices.Clone(e.phrases), slices.Clone(e.fields), slices.Clone(e.inits)
+}
+
+// countPhrases tallies the terms of every field (and the pinyin
+// pseudo-field) of d, whose phrases are already in e.
+func (ix *Index) countPhrases(d *Doc, e *entry, tc *termCounts) {
+	for i, norm := range e.phrases {
+		f := e.fields[i]
+		indexGrams(norm, func(g string) { tc.inc(f, g) })
+		initialGrams(e.inits[i], func(g string) { tc.inc(pinyinField, g) })
+	}
+	for _, text := range d.Fields[Material] {
+		if norm := Normalize(text); norm != "" {
+			indexGrams(norm, func(g string) { tc.inc(Material, g) })
 		}
 	}
 }
@@ -196,13 +279,17 @@ func (tc *termCounts) inc(f Field, g string) {
 // addCounted appends a counted document; callers hold the write lock.
 func (ix *Index) addCounted(d *Doc, tc *termCounts, e entry) {
 	id := uint32(len(ix.docs))
-	e.key, e.boost, e.order, e.tags = d.Key, float32(d.Boost), d.Order, d.Tags
+	e.key, e.boost, e.order = d.Key, float32(d.Boost), d.Order
 	if e.boost == 0 {
 		e.boost = 1
 	}
 	// BM25F: per-field normalized tf, weighted and summed, then saturated.
 	// The weight depends only on the document, so it is stored in the posting.
-	tfw := map[string]float64{}
+	if tc.tfw == nil {
+		tc.tfw = map[string]float64{}
+	}
+	tfw := tc.tfw
+	clear(tfw)
 	for f := range tc.tf {
 		norm := 1 - b + b*float64(tc.len[f])/ix.avgLen[f]
 		for g, n := range tc.tf[f] {
@@ -210,7 +297,11 @@ func (ix *Index) addCounted(d *Doc, tc *termCounts, e entry) {
 		}
 	}
 	for g, t := range tfw {
-		ix.postings[g] = append(ix.postings[g], posting{doc: id, w: float32(t * (k1 + 1) / (t + k1))})
+		ps, ok := ix.postings[g]
+		if !ok {
+			g = strings.Clone(g) // g is a substring of a document's text
+		}
+		ix.postings[g] = append(ps, posting{doc: id, w: float32(t * (k1 + 1) / (t + k1))})
 	}
 	for _, t := range d.Tags {
 		ix.tags[t] = append(ix.tags[t], id)

@@ -3,6 +3,7 @@ package search
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/mozillazg/go-pinyin"
 	"golang.org/x/text/width"
@@ -12,7 +13,9 @@ import (
 // everything that is neither a letter, a digit nor a Han character into a
 // space, so "ＹＹＺＺ" and "营业执照（副本）" compare like "yyzz" and "营业执照 副本".
 func Normalize(s string) string {
-	s = width.Fold.String(s)
+	if needsFold(s) {
+		s = width.Fold.String(s)
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
@@ -62,19 +65,65 @@ func runs(norm string) []run {
 // indexGrams are the terms a field's text is indexed under: every Han
 // unigram and bigram (Chinese has no spaces; bigrams are the usual n-gram
 // compromise between recall and precision) and every other word whole.
+// The terms are substrings of norm (no allocation; the index copies the
+// ones it keeps).
 func indexGrams(norm string, emit func(string)) {
-	for _, r := range runs(norm) {
-		if !r.han {
-			emit(string(r.runes))
-			continue
+	eachRun(norm, func(run string, han bool) {
+		if !han {
+			emit(run)
+			return
 		}
-		for i := range r.runes {
-			emit(string(r.runes[i]))
-			if i+1 < len(r.runes) {
-				emit(string(r.runes[i : i+2]))
+		for i, r := range run {
+			j := i + utf8.RuneLen(r)
+			emit(run[i:j])
+			if j < len(run) {
+				_, n := utf8.DecodeRuneInString(run[j:])
+				emit(run[i : j+n])
 			}
 		}
+	})
+}
+
+// eachRun calls fn with each maximal stretch of Han characters or of other
+// letters/digits of a normalized text (the runs of runs, as substrings).
+func eachRun(norm string, fn func(run string, han bool)) {
+	start, han := -1, false
+	for i, r := range norm {
+		if r == ' ' {
+			if start >= 0 {
+				fn(norm[start:i], han)
+			}
+			start = -1
+			continue
+		}
+		h := isHan(r)
+		if start >= 0 && h != han {
+			fn(norm[start:i], han)
+			start = -1
+		}
+		if start < 0 {
+			start, han = i, h
+		}
 	}
+	if start >= 0 {
+		fn(norm[start:], han)
+	}
+}
+
+// needsFold reports whether s has a full-width or half-width form that
+// Normalize must fold; width.Fold changes no other rune
+// (TestFoldChangesOnlyWidthVariants), and most text has none, so the
+// transformer's allocations are skipped.
+func needsFold(s string) bool {
+	for _, r := range s {
+		if r < 0x80 {
+			continue
+		}
+		if k := width.LookupRune(r).Kind(); k == width.EastAsianFullwidth || k == width.EastAsianHalfwidth {
+			return true
+		}
+	}
+	return false
 }
 
 // queryGrams are the terms of a query: Han bigrams (unigrams only for a
