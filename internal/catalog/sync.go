@@ -19,6 +19,9 @@ func (s *Service) Sync(ctx context.Context) (int, error) {
 		status  Status
 		version int
 	}
+	if !s.loaded.Load() {
+		return 0, nil // not built yet: the build will read the committed state
+	}
 	rows, err := s.db.R.QueryContext(ctx, `SELECT code, status, current_version FROM items`)
 	if err != nil {
 		return 0, fmt.Errorf("sync catalog: %w", err)
@@ -63,7 +66,10 @@ func (s *Service) Sync(ctx context.Context) (int, error) {
 		if err != nil {
 			return len(drop), fmt.Errorf("sync catalog: %w", err)
 		}
-		if cur, ok := s.publicItem(code); ok && cur.Version > it.Version {
+		s.mu.RLock()
+		cur, ok := s.items[code]
+		s.mu.RUnlock()
+		if ok && cur.Version > it.Version {
 			continue // published here meanwhile: versions only grow
 		}
 		s.afterChange(it)

@@ -34,6 +34,7 @@ func TestSyncShowsWhatAnotherNodeChanged(t *testing.T) {
 		svc, orgs, clk := mustSeeded(t, d)
 		other := NewService(d, clk)
 		mustOK(t, other.Start(ctx))
+		mustOK(t, other.Warm(ctx)) // loaded before the change, like a running node
 		_, added := dueBatch(t, svc, orgs)
 		clk.Set(time.Date(2025, 3, 10, 2, 0, 0, 0, time.UTC))
 		if ids, err := svc.ApplyDueAdjustments(ctx, clk.Now()); err != nil || len(ids) != 1 {
