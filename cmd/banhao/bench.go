@@ -68,6 +68,7 @@ func cmdBench(ctx context.Context, env *cliEnv, args []string) error {
 		cfg.DB = "sqlite:" + filepath.Join(tmp, "bench.db")
 	}
 	cfg.Demo, cfg.Addr, cfg.BlobDir, cfg.LogLevel = true, "127.0.0.1:0", filepath.Join(tmp, "blobs"), "warn"
+	cfg.MemoryLimitMB = 0 // the clients share the process: no server memory limit
 	a, err := open(ctx, cfg, env, true)
 	if err != nil {
 		return err

@@ -127,8 +127,9 @@ func (s *Service) stats(ctx context.Context, q StatsQuery) (StatsResult, error) 
 	return s.statsOf(ctx, q, s.caseRows)
 }
 
-// caseReader reads the cases of q received in [from, to).
-type caseReader func(ctx context.Context, q StatsQuery, from, to time.Time) ([]statRow, error)
+// caseReader calls each for every case of q received in [from, to), one
+// row at a time: a month of a province is too many cases to hold at once.
+type caseReader func(ctx context.Context, q StatsQuery, from, to time.Time, each func(*statRow) error) error
 
 // statsOf computes the statistics of the cases read reads (a parameter so
 // tests can compare against the former reading of whole case bodies).
@@ -141,15 +142,10 @@ func (s *Service) statsOf(ctx context.Context, q StatsQuery, read caseReader) (S
 		return StatsResult{}, err
 	}
 	res := StatsResult{From: from.String(), To: to.String(), Region: q.Region, GroupBy: q.GroupBy, Groups: []Stats{}}
-	rows, err := read(ctx, q, from.Start(), to.End())
-	if err != nil {
-		return res, err
-	}
 	groups := map[string]*Stats{}
 	total := &Stats{Key: "total", Label: "合计"}
 	byCase := map[string]string{}
-	for i := range rows {
-		r := &rows[i]
+	err = read(ctx, q, from.Start(), to.End(), func(r *statRow) error {
 		key := r.key(q.GroupBy)
 		byCase[r.no] = key
 		g := groups[key]
@@ -162,12 +158,17 @@ func (s *Service) statsOf(ctx context.Context, q StatsQuery, read caseReader) (S
 		}
 		var days float64 = -1
 		if r.concluded != nil && r.accepted != nil && s.cal != nil {
+			var err error
 			if days, err = s.cal.WorkingDaysBetween(ctx, *r.accepted, *r.concluded, r.stops()); err != nil {
-				return res, fmt.Errorf("working days of %s: %w", r.no, err)
+				return fmt.Errorf("working days of %s: %w", r.no, err)
 			}
 		}
 		g.add(r, days)
 		total.add(r, days)
+		return nil
+	})
+	if err != nil {
+		return res, err
 	}
 	rc, err := s.ratings.RatingCounts(ctx, ids.RegionPrefix(q.Region), from.Start(), to.End())
 	if err != nil {
@@ -292,14 +293,13 @@ const statsQuery = `SELECT c.no, c.region_code, c.item_code, c.item_name, c.case
 	WHERE c.submitted_at >= $1 AND c.submitted_at < $2 AND c.region_code LIKE $3
 	AND ($4 = 0 OR c.org_id = $4) AND ($5 = 0 OR c.window_id = $5) AND ($6 = '' OR c.item_code = $6)`
 
-func (s *Service) caseRows(ctx context.Context, q StatsQuery, from, to time.Time) ([]statRow, error) {
+func (s *Service) caseRows(ctx context.Context, q StatsQuery, from, to time.Time, each func(*statRow) error) error {
 	rows, err := s.db.R.QueryContext(ctx, statsQuery,
 		clock.Norm(from), clock.Norm(to), ids.RegionPrefix(q.Region)+"%", q.OrgID, q.WindowID, q.Item)
 	if err != nil {
-		return nil, fmt.Errorf("statistics: %w", err)
+		return fmt.Errorf("statistics: %w", err)
 	}
 	defer rows.Close()
-	var out []statRow
 	for rows.Next() {
 		var r statRow
 		var acc, con, prom, legal sql.NullTime
@@ -307,17 +307,19 @@ func (s *Service) caseRows(ctx context.Context, q StatsQuery, from, to time.Time
 		if err := rows.Scan(&r.no, &r.region, &r.item, &r.itemName, &r.caseType, &r.channel, &r.status, &r.decision, &r.org,
 			&r.window, &r.hall, &r.trips, &r.corrections, &r.second, &r.pendingN, &r.pendingSupplied, &r.submitted,
 			&acc, &con, &prom, &legal, &r.acceptedBy, &stops, &r.promisedDays, &r.legalDays); err != nil {
-			return nil, fmt.Errorf("statistics: %w", err)
+			return fmt.Errorf("statistics: %w", err)
 		}
 		if stops.Valid && stops.String != "" {
 			if err := json.Unmarshal([]byte(stops.String), &r.stopList); err != nil {
-				return nil, fmt.Errorf("statistics: case %s: clock stops: %w", r.no, err)
+				return fmt.Errorf("statistics: case %s: clock stops: %w", r.no, err)
 			}
 		}
 		r.accepted, r.concluded, r.promised, r.legal = tp(acc), tp(con), tp(prom), tp(legal)
-		out = append(out, r)
+		if err := each(&r); err != nil {
+			return err
+		}
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // add counts one case; days is the working time taken (−1: not concluded).

@@ -26,7 +26,7 @@ type statBody struct {
 // bodyCaseRows is the former reading of the cases of a period: every row
 // with its whole JSON body, pending materials grouped over the whole
 // table. Tests compare the statistics computed from it with the columns'.
-func (s *Service) bodyCaseRows(ctx context.Context, q StatsQuery, from, to time.Time) ([]statRow, error) {
+func (s *Service) bodyCaseRows(ctx context.Context, q StatsQuery, from, to time.Time, each func(*statRow) error) error {
 	rows, err := s.db.R.QueryContext(ctx, `SELECT c.no, c.region_code, c.item_code, c.item_name, c.case_type, c.channel, c.status,
 		c.decision, c.org_id, COALESCE(c.window_id, 0), COALESCE(w.hall_id, 0), c.trips, c.corrections, c.second_correction,
 		COALESCE(pn.n, 0), COALESCE(pn.s, 0), c.submitted_at, c.accepted_at, c.concluded_at, c.promised_due, c.legal_due, c.body
@@ -36,10 +36,9 @@ func (s *Service) bodyCaseRows(ctx context.Context, q StatsQuery, from, to time.
 		AND ($4 = 0 OR c.org_id = $4) AND ($5 = 0 OR c.window_id = $5) AND ($6 = '' OR c.item_code = $6)`,
 		clock.Norm(from), clock.Norm(to), ids.RegionPrefix(q.Region)+"%", q.OrgID, q.WindowID, q.Item)
 	if err != nil {
-		return nil, fmt.Errorf("statistics: %w", err)
+		return fmt.Errorf("statistics: %w", err)
 	}
 	defer rows.Close()
-	var out []statRow
 	for rows.Next() {
 		var r statRow
 		var acc, con, prom, legal sql.NullTime
@@ -47,18 +46,20 @@ func (s *Service) bodyCaseRows(ctx context.Context, q StatsQuery, from, to time.
 		if err := rows.Scan(&r.no, &r.region, &r.item, &r.itemName, &r.caseType, &r.channel, &r.status, &r.decision, &r.org,
 			&r.window, &r.hall, &r.trips, &r.corrections, &r.second, &r.pendingN, &r.pendingSupplied, &r.submitted,
 			&acc, &con, &prom, &legal, &body); err != nil {
-			return nil, fmt.Errorf("statistics: %w", err)
+			return fmt.Errorf("statistics: %w", err)
 		}
 		var b statBody
 		if err := json.Unmarshal([]byte(body), &b); err != nil {
-			return nil, fmt.Errorf("statistics: case %s: %w", r.no, err)
+			return fmt.Errorf("statistics: case %s: %w", r.no, err)
 		}
 		r.acceptedBy, r.stopList = b.AcceptedBy, b.Stops
 		r.promisedDays, r.legalDays = b.ItemSnap.PromisedLimit.Days, b.ItemSnap.LegalLimit.Days
 		r.accepted, r.concluded, r.promised, r.legal = tp(acc), tp(con), tp(prom), tp(legal)
-		out = append(out, r)
+		if err := each(&r); err != nil {
+			return err
+		}
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // StatsFromBodies computes the statistics of q as they were computed before

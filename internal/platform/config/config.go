@@ -14,19 +14,22 @@ import (
 
 // Config holds every setting of the binary.
 type Config struct {
-	DB           string        // database URL: sqlite:FILE or postgres://…
-	Addr         string        // listen address of serve
-	BaseURL      string        // public URL, used in QR codes and links
-	Demo         bool          // demo mode: movable clock, demo banner
-	BlobDir      string        // local blob store directory
-	MaxUploadMB  int           // per-file upload limit
-	LogFormat    string        // text or json
-	LogLevel     string        // debug, info, warn, error
-	AutoMigrate  bool          // migrate at serve start
-	SecureCookie bool          // Secure flag on cookies (behind TLS)
-	SessionTTL   time.Duration // login lifetime
-	Node         string        // node name for job leases (defaults to hostname+pid)
-	JobsEnabled  bool          // run background jobs in serve
+	DB          string // database URL: sqlite:FILE or postgres://…
+	Addr        string // listen address of serve
+	BaseURL     string // public URL, used in QR codes and links
+	Demo        bool   // demo mode: movable clock, demo banner
+	BlobDir     string // local blob store directory
+	MaxUploadMB int    // per-file upload limit
+	// MemoryLimitMB is serve's soft memory limit for the Go runtime (0:
+	// none; GOMEMLIMIT, when set, takes precedence).
+	MemoryLimitMB int
+	LogFormat     string        // text or json
+	LogLevel      string        // debug, info, warn, error
+	AutoMigrate   bool          // migrate at serve start
+	SecureCookie  bool          // Secure flag on cookies (behind TLS)
+	SessionTTL    time.Duration // login lifetime
+	Node          string        // node name for job leases (defaults to hostname+pid)
+	JobsEnabled   bool          // run background jobs in serve
 	// RatingsWebhook is the external evaluation system (the provincial 好差评
 	// platform) ratings and rectifications are pushed to; "" keeps them local.
 	RatingsWebhook       string
@@ -36,7 +39,7 @@ type Config struct {
 // Default returns the defaults.
 func Default() Config {
 	return Config{
-		DB: "sqlite:./banhao.db", Addr: "127.0.0.1:8080", BlobDir: "./data/blobs", MaxUploadMB: 20,
+		DB: "sqlite:./banhao.db", Addr: "127.0.0.1:8080", BlobDir: "./data/blobs", MaxUploadMB: 20, MemoryLimitMB: 150,
 		LogFormat: "text", LogLevel: "info", AutoMigrate: true, SessionTTL: 12 * time.Hour, JobsEnabled: true,
 	}
 }
@@ -91,6 +94,13 @@ func (c *Config) Flags(fs *flag.FlagSet, getenv func(string) string, which ...st
 		}
 		fs.IntVar(&c.MaxUploadMB, "max-upload-mb", def, "单个上传文件大小上限（MB）(env BANHAO_MAX_UPLOAD_MB)")
 	}
+	if want("memory-limit-mb") {
+		def := c.MemoryLimitMB
+		if v, err := strconv.Atoi(env("memory-limit-mb", "")); err == nil {
+			def = v
+		}
+		fs.IntVar(&c.MemoryLimitMB, "memory-limit-mb", def, "serve 的软内存上限（MB，0 为不限；设置了 GOMEMLIMIT 时以其为准）(env BANHAO_MEMORY_LIMIT_MB)")
+	}
 	str(&c.LogFormat, "log-format", "日志格式：text 或 json")
 	str(&c.LogLevel, "log-level", "日志级别：debug、info、warn、error")
 	boolean(&c.AutoMigrate, "auto-migrate", "启动时执行数据库迁移")
@@ -124,6 +134,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxUploadMB <= 0 || c.MaxUploadMB > 1024 {
 		errs = append(errs, fmt.Errorf("--max-upload-mb 应在 1 到 1024 之间"))
+	}
+	if c.MemoryLimitMB < 0 {
+		errs = append(errs, fmt.Errorf("--memory-limit-mb 不能为负数"))
 	}
 	if c.SessionTTL < time.Minute {
 		errs = append(errs, fmt.Errorf("--session-ttl 至少为 1m"))
