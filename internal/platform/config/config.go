@@ -155,7 +155,7 @@ func (c Config) String() string {
 			}
 		}
 	}
-	return fmt.Sprintf("db=%s addr=%s demo=%v blob-dir=%s max-upload-mb=%d auto-migrate=%v jobs=%v ratings-webhook=%q", dbURL, c.Addr, c.Demo, c.BlobDir, c.MaxUploadMB, c.AutoMigrate, c.JobsEnabled, redactURL(c.RatingsWebhook))
+	return fmt.Sprintf("db=%s addr=%s demo=%v blob-dir=%s max-upload-mb=%d memory-limit-mb=%d auto-migrate=%v jobs=%v ratings-webhook=%q", dbURL, c.Addr, c.Demo, c.BlobDir, c.MaxUploadMB, c.MemoryLimitMB, c.AutoMigrate, c.JobsEnabled, redactURL(c.RatingsWebhook))
 }
 
 // redactURL keeps scheme, host and path of a URL for the startup log and
