@@ -145,6 +145,7 @@ func (s *Service) statsOf(ctx context.Context, q StatsQuery, read caseReader) (S
 	groups := map[string]*Stats{}
 	total := &Stats{Key: "total", Label: "合计"}
 	byCase := map[string]string{}
+	var timed []timedCase
 	err = read(ctx, q, from.Start(), to.End(), func(r *statRow) error {
 		key := r.key(q.GroupBy)
 		byCase[r.no] = key
@@ -156,19 +157,27 @@ func (s *Service) statsOf(ctx context.Context, q StatsQuery, read caseReader) (S
 			}
 			groups[key] = g
 		}
-		var days float64 = -1
+		g.add(r)
+		total.add(r)
 		if r.concluded != nil && r.accepted != nil && s.cal != nil {
-			var err error
-			if days, err = s.cal.WorkingDaysBetween(ctx, *r.accepted, *r.concluded, r.stops()); err != nil {
-				return fmt.Errorf("working days of %s: %w", r.no, err)
-			}
+			timed = append(timed, timedCase{g: g, no: r.no, accepted: *r.accepted, concluded: *r.concluded, stops: r.stops(),
+				promised: r.promisedDays, legal: r.legalDays})
 		}
-		g.add(r, days)
-		total.add(r, days)
 		return nil
 	})
 	if err != nil {
 		return res, err
+	}
+	// Working days are counted once the rows are closed: the calendar may
+	// reload itself through the same connection pool, which concurrent
+	// statistics holding their rows open could otherwise exhaust.
+	for _, t := range timed {
+		days, err := s.cal.WorkingDaysBetween(ctx, t.accepted, t.concluded, t.stops)
+		if err != nil {
+			return res, fmt.Errorf("working days of %s: %w", t.no, err)
+		}
+		t.g.addDays(days, t.promised, t.legal)
+		total.addDays(days, t.promised, t.legal)
 	}
 	rc, err := s.ratings.RatingCounts(ctx, ids.RegionPrefix(q.Region), from.Start(), to.End())
 	if err != nil {
@@ -322,8 +331,26 @@ func (s *Service) caseRows(ctx context.Context, q StatsQuery, from, to time.Time
 	return rows.Err()
 }
 
-// add counts one case; days is the working time taken (−1: not concluded).
-func (g *Stats) add(r *statRow, days float64) {
+// timedCase is a concluded case whose working days are still to count.
+type timedCase struct {
+	g                   *Stats
+	no                  string
+	accepted, concluded time.Time
+	stops               []calendar.Interval
+	promised, legal     float64
+}
+
+// addDays records the working time a concluded case took, with its limits.
+func (g *Stats) addDays(days, promised, legal float64) {
+	if days >= 0 {
+		g.days = append(g.days, days)
+		g.prom = append(g.prom, promised)
+		g.legl = append(g.legl, legal)
+	}
+}
+
+// add counts one case (its working days are counted with addDays).
+func (g *Stats) add(r *statRow) {
 	g.Received++
 	if r.accepted != nil {
 		g.Accepted++
@@ -347,11 +374,6 @@ func (g *Stats) add(r *statRow, days float64) {
 		}
 		if r.legal != nil && !r.concluded.After(*r.legal) {
 			g.OnTimeLegal++
-		}
-		if days >= 0 {
-			g.days = append(g.days, days)
-			g.prom = append(g.prom, r.promisedDays)
-			g.legl = append(g.legl, r.legalDays)
 		}
 	}
 	if r.caseType == "immediate" {
