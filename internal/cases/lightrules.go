@@ -51,16 +51,19 @@ func (s *Service) LightRules(ctx context.Context) (def LightRule, rules []Region
 const LightRulesCacheTTL = 5 * time.Second
 
 // rulesCache holds the last light rules read (the map is never mutated).
+// gen counts the changes made on this node: a read that began before a
+// change must not store what it read after it.
 type rulesCache struct {
 	mu    sync.Mutex
 	m     map[string]LightRule
 	until time.Time
+	gen   uint64
 }
 
 func (s *Service) loadLightRules(ctx context.Context) (map[string]LightRule, error) {
 	now := s.wall.Now()
 	s.rules.mu.Lock()
-	m, fresh := s.rules.m, now.Before(s.rules.until)
+	m, fresh, gen := s.rules.m, now.Before(s.rules.until), s.rules.gen
 	s.rules.mu.Unlock()
 	if fresh {
 		return m, nil
@@ -70,7 +73,9 @@ func (s *Service) loadLightRules(ctx context.Context) (map[string]LightRule, err
 		return nil, err
 	}
 	s.rules.mu.Lock()
-	s.rules.m, s.rules.until = m, now.Add(LightRulesCacheTTL)
+	if s.rules.gen == gen {
+		s.rules.m, s.rules.until = m, now.Add(LightRulesCacheTTL)
+	}
 	s.rules.mu.Unlock()
 	return m, nil
 }
@@ -79,6 +84,7 @@ func (s *Service) loadLightRules(ctx context.Context) (map[string]LightRule, err
 func (s *Service) forgetLightRules() {
 	s.rules.mu.Lock()
 	s.rules.m, s.rules.until = nil, time.Time{}
+	s.rules.gen++
 	s.rules.mu.Unlock()
 }
 
