@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -145,6 +146,41 @@ func (s *Server) apiRegionDelete(w http.ResponseWriter, r *http.Request) {
 	s.reply(w, r, http.StatusNoContent, nil, err)
 }
 
+// placesUpdate answers PUT (replace: start from zero) and PATCH (only the
+// fields sent: start from the stored record) of the record {id}.
+func placesUpdate[T any](s *Server, w http.ResponseWriter, r *http.Request, notFound *errs.Error, roles []auth.Role, zero T,
+	get func(context.Context, *auth.Principal, int64) (T, error), withID func(T, int64) T,
+	update func(context.Context, *auth.Principal, T) (T, error)) {
+	in := zero
+	id, err := placesPathID(r, "id", notFound)
+	if err == nil && r.Method == http.MethodPatch {
+		in, err = get(r.Context(), principal(r), id)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p, err := s.placesWrite(r, roles, &in)
+	if err == nil {
+		in, err = update(r.Context(), p, withID(in, id))
+	}
+	s.reply(w, r, http.StatusOK, in, err)
+}
+
+// placesDelete answers DELETE of the record {id}.
+func placesDelete(s *Server, w http.ResponseWriter, r *http.Request, notFound *errs.Error, roles []auth.Role,
+	del func(context.Context, *auth.Principal, int64) error) {
+	id, err := placesPathID(r, "id", notFound)
+	var p *auth.Principal
+	if err == nil {
+		p, err = s.placesWrite(r, roles, nil)
+	}
+	if err == nil {
+		err = del(r.Context(), p, id)
+	}
+	s.reply(w, r, http.StatusNoContent, nil, err)
+}
+
 // --- organizations ---
 
 func (s *Server) apiOrgs(w http.ResponseWriter, r *http.Request) {
@@ -173,33 +209,12 @@ func (s *Server) apiOrgCreate(w http.ResponseWriter, r *http.Request) {
 
 // apiOrgUpdate replaces (PUT) or patches (PATCH: only the fields sent) an organization.
 func (s *Server) apiOrgUpdate(w http.ResponseWriter, r *http.Request) {
-	var in places.Org
-	id, err := placesPathID(r, "id", places.ErrOrgNotFound)
-	if err == nil && r.Method == http.MethodPatch {
-		in, err = s.Places.Org(r.Context(), principal(r), id)
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p, err := s.placesWrite(r, places.ManagerRoles, &in)
-	if err == nil {
-		in.ID = id
-		in, err = s.Places.UpdateOrg(r.Context(), p, in)
-	}
-	s.reply(w, r, http.StatusOK, in, err)
+	placesUpdate(s, w, r, places.ErrOrgNotFound, places.ManagerRoles, places.Org{}, s.Places.Org,
+		func(v places.Org, id int64) places.Org { v.ID = id; return v }, s.Places.UpdateOrg)
 }
 
 func (s *Server) apiOrgDelete(w http.ResponseWriter, r *http.Request) {
-	id, err := placesPathID(r, "id", places.ErrOrgNotFound)
-	var p *auth.Principal
-	if err == nil {
-		p, err = s.placesWrite(r, places.ManagerRoles, nil)
-	}
-	if err == nil {
-		err = s.Places.DeleteOrg(r.Context(), p, id)
-	}
-	s.reply(w, r, http.StatusNoContent, nil, err)
+	placesDelete(s, w, r, places.ErrOrgNotFound, places.ManagerRoles, s.Places.DeleteOrg)
 }
 
 // --- halls and service areas ---
@@ -228,33 +243,12 @@ func (s *Server) apiHallCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiHallUpdate(w http.ResponseWriter, r *http.Request) {
-	var in places.Hall
-	id, err := placesPathID(r, "id", places.ErrHallNotFound)
-	if err == nil && r.Method == http.MethodPatch {
-		in, err = s.Places.Hall(r.Context(), principal(r), id)
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p, err := s.placesWrite(r, places.ManagerRoles, &in)
-	if err == nil {
-		in.ID = id
-		in, err = s.Places.UpdateHall(r.Context(), p, in)
-	}
-	s.reply(w, r, http.StatusOK, in, err)
+	placesUpdate(s, w, r, places.ErrHallNotFound, places.ManagerRoles, places.Hall{}, s.Places.Hall,
+		func(v places.Hall, id int64) places.Hall { v.ID = id; return v }, s.Places.UpdateHall)
 }
 
 func (s *Server) apiHallDelete(w http.ResponseWriter, r *http.Request) {
-	id, err := placesPathID(r, "id", places.ErrHallNotFound)
-	var p *auth.Principal
-	if err == nil {
-		p, err = s.placesWrite(r, places.ManagerRoles, nil)
-	}
-	if err == nil {
-		err = s.Places.DeleteHall(r.Context(), p, id)
-	}
-	s.reply(w, r, http.StatusNoContent, nil, err)
+	placesDelete(s, w, r, places.ErrHallNotFound, places.ManagerRoles, s.Places.DeleteHall)
 }
 
 func (s *Server) apiAreas(w http.ResponseWriter, r *http.Request) {
@@ -297,31 +291,10 @@ func (s *Server) apiAreaCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiAreaUpdate(w http.ResponseWriter, r *http.Request) {
-	var in places.ServiceArea
-	id, err := placesPathID(r, "id", places.ErrAreaNotFound)
-	if err == nil && r.Method == http.MethodPatch {
-		in, err = s.Places.Area(r.Context(), principal(r), id)
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p, err := s.placesWrite(r, places.ManagerRoles, &in)
-	if err == nil {
-		in.ID = id
-		in, err = s.Places.UpdateArea(r.Context(), p, in)
-	}
-	s.reply(w, r, http.StatusOK, in, err)
+	placesUpdate(s, w, r, places.ErrAreaNotFound, places.ManagerRoles, places.ServiceArea{}, s.Places.Area,
+		func(v places.ServiceArea, id int64) places.ServiceArea { v.ID = id; return v }, s.Places.UpdateArea)
 }
 
 func (s *Server) apiAreaDelete(w http.ResponseWriter, r *http.Request) {
-	id, err := placesPathID(r, "id", places.ErrAreaNotFound)
-	var p *auth.Principal
-	if err == nil {
-		p, err = s.placesWrite(r, places.ManagerRoles, nil)
-	}
-	if err == nil {
-		err = s.Places.DeleteArea(r.Context(), p, id)
-	}
-	s.reply(w, r, http.StatusNoContent, nil, err)
+	placesDelete(s, w, r, places.ErrAreaNotFound, places.ManagerRoles, s.Places.DeleteArea)
 }

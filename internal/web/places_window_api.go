@@ -41,33 +41,12 @@ func (s *Server) apiWindowCreate(w http.ResponseWriter, r *http.Request) {
 
 // apiWindowUpdate replaces (PUT; "active" defaults to true) or patches a window.
 func (s *Server) apiWindowUpdate(w http.ResponseWriter, r *http.Request) {
-	in := places.Window{Active: true}
-	id, err := placesPathID(r, "id", places.ErrWindowNotFound)
-	if err == nil && r.Method == http.MethodPatch {
-		in, err = s.Places.Window(r.Context(), principal(r), id)
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p, err := s.placesWrite(r, places.WindowManagerRoles, &in)
-	if err == nil {
-		in.ID = id
-		in, err = s.Places.UpdateWindow(r.Context(), p, in)
-	}
-	s.reply(w, r, http.StatusOK, in, err)
+	placesUpdate(s, w, r, places.ErrWindowNotFound, places.WindowManagerRoles, places.Window{Active: true}, s.Places.Window,
+		func(v places.Window, id int64) places.Window { v.ID = id; return v }, s.Places.UpdateWindow)
 }
 
 func (s *Server) apiWindowDelete(w http.ResponseWriter, r *http.Request) {
-	id, err := placesPathID(r, "id", places.ErrWindowNotFound)
-	var p *auth.Principal
-	if err == nil {
-		p, err = s.placesWrite(r, places.WindowManagerRoles, nil)
-	}
-	if err == nil {
-		err = s.Places.DeleteWindow(r.Context(), p, id)
-	}
-	s.reply(w, r, http.StatusNoContent, nil, err)
+	placesDelete(s, w, r, places.ErrWindowNotFound, places.WindowManagerRoles, s.Places.DeleteWindow)
 }
 
 func (s *Server) apiWindowStaff(w http.ResponseWriter, r *http.Request) {

@@ -374,8 +374,8 @@ func (p *Dispatcher) claim(ctx context.Context, now time.Time, limit int) ([]Mes
 	return msgs, nil
 }
 
-// call runs a plain handler (nil: no handler is registered), turning a
-// panic into an error so one bad message cannot stop delivery of the others.
+// call runs a plain handler (nil: no handler is registered); a handler
+// cut short by the batch's end is errNotAttempted.
 func (p *Dispatcher) call(ctx context.Context, m Message, h Handler) (err error) {
 	if h == nil {
 		return fmt.Errorf("no handler registered for topic %q", m.Topic)
@@ -384,24 +384,27 @@ func (p *Dispatcher) call(ctx context.Context, m Message, h Handler) (err error)
 		return errNotAttempted
 	}
 	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("handler panic: %v\n%s", r, debug.Stack())
-		}
 		if err != nil && ctx.Err() != nil {
 			err = errNotAttempted
 		}
 	}()
-	return h(ctx, m)
+	return guarded(func() error { return h(ctx, m) })
 }
 
-// callTx is call for a transactional handler.
-func (p *Dispatcher) callTx(ctx context.Context, tx *sql.Tx, m Message, h TxHandler) (err error) {
+// callTx runs a transactional handler.
+func (p *Dispatcher) callTx(ctx context.Context, tx *sql.Tx, m Message, h TxHandler) error {
+	return guarded(func() error { return h(ctx, tx, m) })
+}
+
+// guarded turns a handler's panic into an error, so one bad message cannot
+// stop delivery of the others.
+func guarded(fn func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("handler panic: %v\n%s", r, debug.Stack())
 		}
 	}()
-	return h(ctx, tx, m)
+	return fn()
 }
 
 // mark records the outcome if our claim is still current; ok is false when
