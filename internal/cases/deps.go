@@ -77,6 +77,20 @@ const (
 	TopicLight  = "case.light"  // a case or step light changed (warnings, 黄牌/红牌)
 )
 
+// EventFacts travel in every "case.event" message: what a consumer needs of
+// the case as it stood at the event (ratings open a moment from them), so
+// that delivering the event needs no read of the case.
+type EventFacts struct {
+	ApplicantID int64      `json:"applicant_id,omitempty"`
+	Applicant   string     `json:"applicant"`
+	Phone       string     `json:"phone,omitempty"`
+	ItemName    string     `json:"item_name"`
+	WindowID    int64      `json:"window_id,omitempty"`
+	StaffID     int64      `json:"staff_id,omitempty"` // who accepted it
+	AcceptedAt  *time.Time `json:"accepted_at,omitempty"`
+	ConcludedAt *time.Time `json:"concluded_at,omitempty"`
+}
+
 // Notify implements Notifier.
 func (OutboxNotifier) Notify(ctx context.Context, q db.Q, at time.Time, n Notice) error {
 	return outbox.Enqueue(ctx, q, at, TopicNotify, n)

@@ -173,7 +173,11 @@ func (s *Service) record(ctx context.Context, tx *sql.Tx, c *Case, ev *event, be
 	}
 	msg := map[string]any{"no": c.No, "action": ev.Action, "before": before, "after": c.Status, "at": ev.At,
 		"actor_id": ev.Actor.ID, "actor_role": ev.Actor.Role, "org_id": c.OrgID, "region_code": c.RegionCode,
-		"item": c.Item, "version": c.Version, "channel": c.Channel, "trips": c.Trips, "second_correction": c.SecondCorrection}
+		"item": c.Item, "version": c.Version, "channel": c.Channel, "trips": c.Trips, "second_correction": c.SecondCorrection,
+		// What ratings need to open a moment, as it stands at the event:
+		// their delivery then reads no case.
+		"facts": EventFacts{ApplicantID: c.Applicant.UserID, Applicant: c.Applicant.Name, Phone: c.Applicant.Phone,
+			ItemName: c.ItemName, WindowID: c.WindowID, StaffID: c.AcceptedBy, AcceptedAt: c.AcceptedAt, ConcludedAt: c.ConcludedAt}}
 	if err := outbox.Enqueue(ctx, tx, ev.At, TopicEvent, msg); err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"time"
 
+	"banhao.dev/banhao/internal/cases"
 	"banhao.dev/banhao/internal/platform/clock"
 	"banhao.dev/banhao/internal/platform/db"
 	"banhao.dev/banhao/internal/platform/notify"
@@ -72,15 +73,7 @@ func (s *Service) ensureMoment(ctx context.Context, tx *sql.Tx, c CaseFacts, st 
 	if err != nil {
 		return Moment{}, false, fmt.Errorf("rating window of %s: %w", c.No, err)
 	}
-	var applicant any
-	if c.ApplicantID != 0 {
-		applicant = c.ApplicantID
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO rating_moments (case_no, stage, applicant_id, applicant_name, applicant_phone, org_id, region_code,
-			item_code, item_name, window_id, staff_id, case_channel, moment_at, closes_at, default_ok, status, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'open', $16) ON CONFLICT (case_no, stage) DO NOTHING`,
-		c.No, string(st), applicant, c.Applicant, c.Phone, c.OrgID, c.RegionCode, c.Item, c.ItemName, c.WindowID, c.StaffID, c.Channel,
-		*at, closes.UTC(), rules.DefaultSatisfied, now)
+	res, err := tx.ExecContext(ctx, insertMoment, momentArgs(c, st, *at, closes, rules, now)...)
 	if err != nil {
 		return Moment{}, false, fmt.Errorf("open rating moment %s: %w", c.No, err)
 	}
@@ -91,9 +84,46 @@ func (s *Service) ensureMoment(ctx context.Context, tx *sql.Tx, c CaseFacts, st 
 
 // CaseEvent is the part of a "case.event" outbox message ratings read.
 type CaseEvent struct {
-	No     string `json:"no"`
-	Action string `json:"action"`
-	After  string `json:"after"`
+	No         string            `json:"no"`
+	Action     string            `json:"action"`
+	Before     string            `json:"before"`
+	After      string            `json:"after"`
+	OrgID      int64             `json:"org_id"`
+	RegionCode string            `json:"region_code"`
+	Item       string            `json:"item"`
+	Channel    string            `json:"channel"`
+	Facts      *cases.EventFacts `json:"facts"` // absent from messages of older versions
+}
+
+// reached lists the rating moments the event brings the case to: acceptance
+// when it leaves a status before acceptance for one after it (accepted,
+// or straight to a decision or conclusion for 即办), conclusion when it
+// concludes. Other events open nothing, so their delivery reads nothing.
+func (ev CaseEvent) reached() []Stage {
+	var out []Stage
+	switch cases.Status(ev.Before) {
+	case "", cases.Draft, cases.Submitted, cases.Correction:
+		switch cases.Status(ev.After) {
+		case cases.Accepted, cases.ClockStopped, cases.Decided, cases.Concluded, cases.Delivered:
+			out = append(out, StageAccept)
+		}
+	}
+	if cases.Status(ev.After) == cases.Concluded || (cases.Status(ev.After) == cases.Delivered && cases.Status(ev.Before) != cases.Concluded) {
+		out = append(out, StageConclude)
+	}
+	return out
+}
+
+// facts are the case's facts from the message, or false for a message of
+// an older version that carries none.
+func (ev CaseEvent) facts() (CaseFacts, bool) {
+	f := ev.Facts
+	if f == nil {
+		return CaseFacts{}, false
+	}
+	return CaseFacts{No: ev.No, ApplicantID: f.ApplicantID, Applicant: f.Applicant, Phone: f.Phone, OrgID: ev.OrgID,
+		RegionCode: ev.RegionCode, Item: ev.Item, ItemName: f.ItemName, Channel: ev.Channel, WindowID: f.WindowID,
+		StaffID: f.StaffID, Status: ev.After, AcceptedAt: f.AcceptedAt, ConcludedAt: f.ConcludedAt}, true
 }
 
 // HandleCaseEvent is the outbox handler of "case.event": when a case reaches
@@ -110,18 +140,20 @@ func (s *Service) HandleCaseEventTx(ctx context.Context, tx *sql.Tx, m outbox.Me
 	if err := m.Decode(&ev); err != nil {
 		return err
 	}
-	switch ev.After {
-	case "accepted", "decided", "concluded", "clock_stopped":
-	default:
+	stages := ev.reached()
+	if len(stages) == 0 {
 		return nil
 	}
-	c, err := s.dir.Case(ctx, ev.No)
-	if err != nil {
-		return fmt.Errorf("ratings: case event %s: %w", ev.No, err)
+	c, ok := ev.facts()
+	if !ok {
+		var err error
+		if c, err = s.dir.Case(ctx, ev.No); err != nil {
+			return fmt.Errorf("ratings: case event %s: %w", ev.No, err)
+		}
 	}
 	now := s.now()
-	for _, st := range []Stage{StageAccept, StageConclude} {
-		mo, created, err := s.ensureMoment(ctx, tx, c, st, now)
+	for _, st := range stages {
+		mo, created, err := s.openMoment(ctx, tx, c, st, now)
 		if errors.Is(err, ErrNotRateable) {
 			continue
 		}
@@ -135,6 +167,49 @@ func (s *Service) HandleCaseEventTx(ctx context.Context, tx *sql.Tx, m outbox.Me
 		}
 	}
 	return nil
+}
+
+// openMoment is ensureMoment for the event that reaches the stage, where the
+// moment almost never exists yet: it inserts first and reads only when a
+// re-delivered message finds the moment there.
+func (s *Service) openMoment(ctx context.Context, tx *sql.Tx, c CaseFacts, st Stage, now time.Time) (m Moment, created bool, err error) {
+	at := stageTime(c, st)
+	if at == nil || c.OrgID == 0 {
+		return Moment{}, false, ErrNotRateable
+	}
+	rules, err := rulesFor(ctx, tx, c.RegionCode)
+	if err != nil {
+		return Moment{}, false, err
+	}
+	if !rules.Enabled(st) {
+		return Moment{}, false, ErrNotRateable.Withf("本地区未开放%s评价", st.Label())
+	}
+	closes, err := s.cal.WorkingDeadline(ctx, *at, rules.WindowDays)
+	if err != nil {
+		return Moment{}, false, fmt.Errorf("rating window of %s: %w", c.No, err)
+	}
+	m, err = scanMoment(tx.QueryRowContext(ctx, insertMoment+` RETURNING `+momentCols, momentArgs(c, st, *at, closes, rules, now)...))
+	if errors.Is(err, sql.ErrNoRows) { // opened before: a message delivered again
+		m, err = getMoment(ctx, tx, c.No, st, "")
+		return m, false, err
+	}
+	if err != nil {
+		return Moment{}, false, fmt.Errorf("open rating moment %s: %w", c.No, err)
+	}
+	return m, true, nil
+}
+
+const insertMoment = `INSERT INTO rating_moments (case_no, stage, applicant_id, applicant_name, applicant_phone, org_id, region_code,
+			item_code, item_name, window_id, staff_id, case_channel, moment_at, closes_at, default_ok, status, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'open', $16) ON CONFLICT (case_no, stage) DO NOTHING`
+
+func momentArgs(c CaseFacts, st Stage, at, closes time.Time, rules Rules, now time.Time) []any {
+	var applicant any
+	if c.ApplicantID != 0 {
+		applicant = c.ApplicantID
+	}
+	return []any{c.No, string(st), applicant, c.Applicant, c.Phone, c.OrgID, c.RegionCode, c.Item, c.ItemName, c.WindowID, c.StaffID, c.Channel,
+		at, closes.UTC(), rules.DefaultSatisfied, now}
 }
 
 // sendLink gives the moment a one-time link and sends it to the applicant

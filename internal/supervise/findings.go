@@ -84,7 +84,36 @@ type eventMsg struct {
 	At               time.Time `json:"at"`
 	ActorID          int64     `json:"actor_id"`
 	ActorRole        string    `json:"actor_role"`
+	After            string    `json:"after"`
 	SecondCorrection bool      `json:"second_correction"`
+}
+
+// readsBody reports whether detect needs the case body for action a: the
+// refusal and decision texts, the declared paper receipt time and acceptor.
+func readsBody(a cases.Action) bool {
+	switch a {
+	case cases.ActRefuse, cases.ActDecide, cases.ActDecideOnSpot, cases.ActAccept, cases.ActAcceptWithPending, cases.ActAutoAccept:
+		return true
+	}
+	return false
+}
+
+// concerns reports whether an event can lead to a finding or a born-late
+// warning at all; most (submission, review, conclusion, delivery) cannot,
+// and their delivery then reads nothing.
+func concerns(ev eventMsg) bool {
+	switch cases.Action(ev.Action) {
+	case cases.ActRefuse, cases.ActDecide, cases.ActDecideOnSpot, cases.ActAccept, cases.ActAcceptWithPending,
+		cases.ActAutoAccept, cases.ActRequestCorrection:
+		return true
+	}
+	// warnBornLate looks at open cases only; an older message without
+	// "after" is checked as before.
+	switch cases.Status(ev.After) {
+	case "", cases.Accepted, cases.ClockStopped, cases.Decided:
+		return true
+	}
+	return false
 }
 
 // HandleEvent is the outbox handler of "case.event": it checks the
@@ -104,9 +133,17 @@ func (s *Service) HandleEventTx(ctx context.Context, tx *sql.Tx, m outbox.Messag
 	if at.IsZero() {
 		at = s.now()
 	}
+	if !concerns(ev) {
+		return nil
+	}
 	c, err := loadCase(ctx, tx, ev.No)
 	if err != nil {
 		return err
+	}
+	if readsBody(cases.Action(ev.Action)) {
+		if err := c.decode(); err != nil {
+			return err
+		}
 	}
 	for _, f := range s.detect(c, ev) {
 		f.CreatedAt = at
@@ -129,6 +166,11 @@ func (s *Service) warnBornLate(ctx context.Context, tx *sql.Tx, msgID int64, c *
 		return nil // lights concern open cases only
 	}
 	light, stepLight, stepRole, stepOrg := c.light, c.stepLight, c.stepRole, c.stepOrg
+	if warns := func(l string) bool { return l == string(cases.Yellow) || l == string(cases.Red) }; warns(light) || warns(stepLight) {
+		if err := c.decode(); err != nil { // the step's name is in the body
+			return err
+		}
+	}
 	w := warning{msgID: msgID, c: c, at: at}
 	for _, l := range []struct{ level, color string }{{"step", stepLight}, {"case", light}} {
 		if l.color != string(cases.Yellow) && l.color != string(cases.Red) {

@@ -235,7 +235,7 @@ func (s *Service) RecordFee(ctx context.Context, p *auth.Principal, fc FeeCharge
 	}
 	now := s.now()
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		c, err := loadCase(ctx, tx, fc.CaseNo)
+		c, err := loadCaseBody(ctx, tx, fc.CaseNo)
 		if err != nil {
 			return err
 		}

@@ -58,9 +58,10 @@ type caseRow struct {
 	AcceptedAt *time.Time
 	DecidedAt  *time.Time
 	CreatedAt  time.Time
-	Body       cases.Body
+	Body       cases.Body // decoded by decode(): many events need only the columns
 
-	corrections int // correction notices issued (round of the last one)
+	raw         string // the body as stored
+	corrections int    // correction notices issued (round of the last one)
 
 	light, stepLight, stepRole string // as the row stands now
 	stepOrg                    int64
@@ -81,12 +82,32 @@ func loadCase(ctx context.Context, q db.Q, no string) (*caseRow, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read case %s: %w", no, err)
 	}
-	if err := json.Unmarshal([]byte(body), &c.Body); err != nil {
-		return nil, fmt.Errorf("case %s: decode body: %w", no, err)
-	}
+	c.raw = body
 	c.LegalDue, c.AcceptedAt, c.DecidedAt = tp(legal), tp(acc), tp(dec)
 	c.CreatedAt = c.CreatedAt.UTC()
 	return &c, nil
+}
+
+// decode fills c.Body from the stored body (≈ 6 KB of JSON, the costliest
+// part of reading a case).
+func (c *caseRow) decode() error {
+	if c.raw == "" {
+		return nil
+	}
+	if err := json.Unmarshal([]byte(c.raw), &c.Body); err != nil {
+		return fmt.Errorf("case %s: decode body: %w", c.No, err)
+	}
+	c.raw = ""
+	return nil
+}
+
+// loadCaseBody is loadCase with the body decoded.
+func loadCaseBody(ctx context.Context, q db.Q, no string) (*caseRow, error) {
+	c, err := loadCase(ctx, q, no)
+	if err != nil {
+		return nil, err
+	}
+	return c, c.decode()
 }
 
 func tp(t sql.NullTime) *time.Time {
@@ -116,7 +137,7 @@ func (s *Service) HandleLightTx(ctx context.Context, tx *sql.Tx, m outbox.Messag
 	if seen > 0 {
 		return nil
 	}
-	c, err := loadCase(ctx, tx, msg.No)
+	c, err := loadCaseBody(ctx, tx, msg.No)
 	if err != nil {
 		return err
 	}
