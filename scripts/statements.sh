@@ -8,7 +8,7 @@
 #
 # usage: scripts/statements.sh BINARY [N]   (Debian's PostgreSQL 15 log file; PGLOG to override)
 # The per-statement table is written to /tmp/<binary name>.stm.
-set -euo pipefail
+set -eo pipefail
 bin=$1; n=${2:-100}; db=banhao_statements_$$
 psql -U postgres -h /var/run/postgresql -qc "create database $db" -c "alter database $db set log_statement='all'" 2>/dev/null
 L=${PGLOG:-/var/log/postgresql/postgresql-15-main.log}; n0=$(wc -l < $L)

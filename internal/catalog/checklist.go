@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"cel.dev/cel-go/cel"
+
 	"banhao.dev/banhao/internal/platform/errs"
 )
 
@@ -46,9 +48,12 @@ func ComputeChecklist(it *Item, answers map[string]string) (Checklist, error) {
 	if err := checkAnswers(it, answers); err != nil {
 		return Checklist{}, err
 	}
-	ce, err := newConditionEnv(it.Situations)
-	if err != nil {
-		return Checklist{}, err
+	ce := it.conds
+	if ce == nil {
+		var err error
+		if ce, err = newConditionEnv(it.Situations); err != nil {
+			return Checklist{}, err
+		}
 	}
 	cl := Checklist{Code: it.Code, Version: it.Version, Name: it.Name, Org: it.Org,
 		Answers: map[string]string{}, LegalLimit: it.LegalLimit, PromisedLimit: it.PromisedLimit,
@@ -153,9 +158,21 @@ func checkAnswers(it *Item, answers map[string]string) error {
 }
 
 func (ce *conditionEnv) evalText(expr string, answers map[string]string) (bool, error) {
+	if ce.progs != nil {
+		if prg, ok := ce.progs.Load(expr); ok {
+			return ce.run(prg.(cel.Program), answers)
+		}
+	}
 	a, err := ce.compile(expr)
 	if err != nil {
 		return false, err
 	}
-	return ce.eval(a, answers)
+	prg, err := ce.env.Program(a, cel.CostLimit(10000))
+	if err != nil {
+		return false, fmt.Errorf("condition program: %w", err)
+	}
+	if ce.progs != nil {
+		ce.progs.Store(expr, prg)
+	}
+	return ce.run(prg, answers)
 }

@@ -103,7 +103,17 @@ func TestChecklistListsExactlyTheMaterialsLimitAndFeesThatApply(t *testing.T) {
 // TestChecklistOverAllAnswerCombinations compares every combination of the
 // business-registration questions with an independent hand-written rule.
 func TestChecklistOverAllAnswerCombinations(t *testing.T) {
-	it := demoItem(t, "0100001000-990121-01")
+	plain := demoItem(t, "0100001000-990121-01")
+	cached := demoItem(t, "0100001000-990121-01")
+	prepareConditions(cached) // as Service.Guide caches it: programs kept
+	// The cached guide runs every combination twice: compiled, then stored.
+	for _, it := range []*Item{plain, cached, cached} {
+		checkAllAnswerCombinations(t, it)
+	}
+}
+
+func checkAllAnswerCombinations(t *testing.T, it *Item) {
+	t.Helper()
 	for _, entity := range []string{"llc", "sole", "partnership"} {
 		for _, premises := range []string{"owned", "rented", ""} {
 			for _, agent := range []string{"no", "yes"} {

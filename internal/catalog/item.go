@@ -5,6 +5,10 @@ import "time"
 // Item is one version of an item with every element of its guide. The JSON
 // names follow the glossary and are the API's shapes.
 type Item struct {
+	// conds are the compiled conditions of a cached published guide (see
+	// Service.Guide); nil compiles them for each checklist.
+	conds *conditionEnv
+
 	// identity
 	Code       string   `json:"code"`
 	Version    int      `json:"version"`

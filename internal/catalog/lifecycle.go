@@ -287,6 +287,7 @@ func (s *Service) Guide(ctx context.Context, code string, version int) (*Item, e
 		return nil, ErrVersionNotFound
 	}
 	if current {
+		prepareConditions(it)
 		s.guides.put(it)
 	}
 	return it, nil
