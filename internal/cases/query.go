@@ -25,7 +25,7 @@ func (s *Service) Get(ctx context.Context, p *auth.Principal, no string) (*Case,
 	if err := canSee(p, c); err != nil {
 		return nil, err
 	}
-	if err := s.fill(ctx, s.db.R, c); err != nil {
+	if err := s.fill(ctx, c); err != nil {
 		return nil, fmt.Errorf("get case %s: %w", no, err)
 	}
 	return c, nil
@@ -45,23 +45,16 @@ func (s *Service) Facts(ctx context.Context, p *auth.Principal, no string) (*Cas
 	return c, nil
 }
 
-func (s *Service) fill(ctx context.Context, q db.Q, c *Case) error {
-	var err error
-	if c.Materials, err = listMaterials(ctx, q, c.ID); err != nil {
-		return err
-	}
-	if c.Pending, err = listPending(ctx, q, c.ID); err != nil {
-		return err
-	}
+func (s *Service) fill(ctx context.Context, c *Case) error {
 	// Corrections counts the notices issued: none means nothing to read.
 	c.CorrectionLog = []CorrectionNotice{}
+	reads := []db.Read{materialsRead(c.ID, &c.Materials), pendingRead(c.ID, &c.Pending), documentsRead(c.ID, &c.Documents)}
 	if c.Corrections > 0 {
-		if c.CorrectionLog, err = listCorrections(ctx, q, c.ID); err != nil {
-			return err
-		}
+		reads = append(reads, correctionsRead(c.ID, &c.CorrectionLog))
 	}
-	if c.Documents, err = listDocuments(ctx, q, c.ID); err != nil {
-		return err
+	// One round trip on PostgreSQL: these reads follow every action.
+	if err := s.db.Pipeline(ctx, reads...); err != nil {
+		return fmt.Errorf("read case %s: %w", c.No, err)
 	}
 	c.Allowed = allowedFor(c)
 	c.Expected = expected(c)

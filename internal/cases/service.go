@@ -114,7 +114,7 @@ func (s *Service) act(ctx context.Context, p *auth.Principal, no string, a Actio
 // decode of its JSON body, item snapshot included, per action.
 func (s *Service) written(ctx context.Context, c *Case) error {
 	c.StatusLabel = c.Status.Label()
-	if err := s.fill(ctx, s.db.R, c); err != nil {
+	if err := s.fill(ctx, c); err != nil {
 		return fmt.Errorf("get case %s: %w", c.No, err)
 	}
 	return nil

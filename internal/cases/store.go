@@ -190,22 +190,27 @@ func upsertMaterial(ctx context.Context, q db.Q, caseID int64, m CaseMaterial) e
 }
 
 func listMaterials(ctx context.Context, q db.Q, caseID int64) ([]CaseMaterial, error) {
-	rows, err := q.QueryContext(ctx, `SELECT material_id, name, source, blob_hash, license_ref, status, changed_round, updated_at
-		FROM case_materials WHERE case_id = $1 ORDER BY id`, caseID)
-	if err != nil {
+	var out []CaseMaterial
+	if err := db.ReadWith(ctx, q, materialsRead(caseID, &out)); err != nil {
 		return nil, fmt.Errorf("list materials: %w", err)
 	}
-	defer rows.Close()
-	out := []CaseMaterial{}
-	for rows.Next() {
-		var m CaseMaterial
-		if err := rows.Scan(&m.MaterialID, &m.Name, &m.Source, &m.BlobHash, &m.LicenseRef, &m.Status, &m.ChangedRound, &m.UpdatedAt); err != nil {
-			return nil, fmt.Errorf("list materials: %w", err)
+	return out, nil
+}
+
+func materialsRead(caseID int64, out *[]CaseMaterial) db.Read {
+	return db.Read{SQL: `SELECT material_id, name, source, blob_hash, license_ref, status, changed_round, updated_at
+		FROM case_materials WHERE case_id = $1 ORDER BY id`, Args: []any{caseID}, Scan: func(rows db.Rows) error {
+		*out = []CaseMaterial{}
+		for rows.Next() {
+			var m CaseMaterial
+			if err := rows.Scan(&m.MaterialID, &m.Name, &m.Source, &m.BlobHash, &m.LicenseRef, &m.Status, &m.ChangedRound, &m.UpdatedAt); err != nil {
+				return fmt.Errorf("list materials: %w", err)
+			}
+			m.UpdatedAt = m.UpdatedAt.UTC()
+			*out = append(*out, m)
 		}
-		m.UpdatedAt = m.UpdatedAt.UTC()
-		out = append(out, m)
-	}
-	return out, rows.Err()
+		return nil
+	}}
 }
 
 func insertCorrection(ctx context.Context, q db.Q, caseID int64, n CorrectionNotice) error {
@@ -227,27 +232,32 @@ func resolveCorrections(ctx context.Context, q db.Q, caseID int64, at time.Time)
 }
 
 func listCorrections(ctx context.Context, q db.Q, caseID int64) ([]CorrectionNotice, error) {
-	rows, err := q.QueryContext(ctx, `SELECT round, second, override_reason, items, issued_by, issued_at, resolved_at
-		FROM case_corrections WHERE case_id = $1 ORDER BY round`, caseID)
-	if err != nil {
+	var out []CorrectionNotice
+	if err := db.ReadWith(ctx, q, correctionsRead(caseID, &out)); err != nil {
 		return nil, fmt.Errorf("list corrections: %w", err)
 	}
-	defer rows.Close()
-	out := []CorrectionNotice{}
-	for rows.Next() {
-		var n CorrectionNotice
-		var items string
-		var resolved sql.NullTime
-		if err := rows.Scan(&n.Round, &n.Second, &n.OverrideReason, &items, &n.IssuedBy, &n.IssuedAt, &resolved); err != nil {
-			return nil, fmt.Errorf("list corrections: %w", err)
+	return out, nil
+}
+
+func correctionsRead(caseID int64, out *[]CorrectionNotice) db.Read {
+	return db.Read{SQL: `SELECT round, second, override_reason, items, issued_by, issued_at, resolved_at
+		FROM case_corrections WHERE case_id = $1 ORDER BY round`, Args: []any{caseID}, Scan: func(rows db.Rows) error {
+		*out = []CorrectionNotice{}
+		for rows.Next() {
+			var n CorrectionNotice
+			var items string
+			var resolved sql.NullTime
+			if err := rows.Scan(&n.Round, &n.Second, &n.OverrideReason, &items, &n.IssuedBy, &n.IssuedAt, &resolved); err != nil {
+				return fmt.Errorf("list corrections: %w", err)
+			}
+			if err := json.Unmarshal([]byte(items), &n.Items); err != nil {
+				return fmt.Errorf("list corrections: %w", err)
+			}
+			n.IssuedAt, n.ResolvedAt = n.IssuedAt.UTC(), tp(resolved)
+			*out = append(*out, n)
 		}
-		if err := json.Unmarshal([]byte(items), &n.Items); err != nil {
-			return nil, fmt.Errorf("list corrections: %w", err)
-		}
-		n.IssuedAt, n.ResolvedAt = n.IssuedAt.UTC(), tp(resolved)
-		out = append(out, n)
-	}
-	return out, rows.Err()
+		return nil
+	}}
 }
 
 func insertPending(ctx context.Context, q db.Q, caseID int64, p Pending, at time.Time) error {
@@ -260,23 +270,28 @@ func insertPending(ctx context.Context, q db.Q, caseID int64, p Pending, at time
 }
 
 func listPending(ctx context.Context, q db.Q, caseID int64) ([]Pending, error) {
-	rows, err := q.QueryContext(ctx, `SELECT material_id, name, commitment, due_date, due_at, remind_at, reminded_at, supplied_at
-		FROM case_pending WHERE case_id = $1 ORDER BY id`, caseID)
-	if err != nil {
+	var out []Pending
+	if err := db.ReadWith(ctx, q, pendingRead(caseID, &out)); err != nil {
 		return nil, fmt.Errorf("list pending: %w", err)
 	}
-	defer rows.Close()
-	out := []Pending{}
-	for rows.Next() {
-		var p Pending
-		var reminded, supplied sql.NullTime
-		if err := rows.Scan(&p.MaterialID, &p.Name, &p.Commitment, &p.DueDate, &p.DueAt, &p.RemindAt, &reminded, &supplied); err != nil {
-			return nil, fmt.Errorf("list pending: %w", err)
+	return out, nil
+}
+
+func pendingRead(caseID int64, out *[]Pending) db.Read {
+	return db.Read{SQL: `SELECT material_id, name, commitment, due_date, due_at, remind_at, reminded_at, supplied_at
+		FROM case_pending WHERE case_id = $1 ORDER BY id`, Args: []any{caseID}, Scan: func(rows db.Rows) error {
+		*out = []Pending{}
+		for rows.Next() {
+			var p Pending
+			var reminded, supplied sql.NullTime
+			if err := rows.Scan(&p.MaterialID, &p.Name, &p.Commitment, &p.DueDate, &p.DueAt, &p.RemindAt, &reminded, &supplied); err != nil {
+				return fmt.Errorf("list pending: %w", err)
+			}
+			p.DueAt, p.RemindAt, p.RemindedAt, p.SuppliedAt = p.DueAt.UTC(), p.RemindAt.UTC(), tp(reminded), tp(supplied)
+			*out = append(*out, p)
 		}
-		p.DueAt, p.RemindAt, p.RemindedAt, p.SuppliedAt = p.DueAt.UTC(), p.RemindAt.UTC(), tp(reminded), tp(supplied)
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		return nil
+	}}
 }
 
 func insertVerification(ctx context.Context, q db.Q, caseID int64, v Verification) error {
@@ -330,26 +345,31 @@ func countDocuments(ctx context.Context, q db.Q, caseID int64, kind string) (int
 }
 
 func listDocuments(ctx context.Context, q db.Q, caseID int64) ([]Document, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, kind, number, title, org_id, issued_at, data FROM case_documents
-		WHERE case_id = $1 ORDER BY id`, caseID)
-	if err != nil {
+	var out []Document
+	if err := db.ReadWith(ctx, q, documentsRead(caseID, &out)); err != nil {
 		return nil, fmt.Errorf("list documents: %w", err)
 	}
-	defer rows.Close()
-	out := []Document{}
-	for rows.Next() {
-		var d Document
-		var data string
-		if err := rows.Scan(&d.ID, &d.Kind, &d.Number, &d.Title, &d.OrgID, &d.IssuedAt, &data); err != nil {
-			return nil, fmt.Errorf("list documents: %w", err)
+	return out, nil
+}
+
+func documentsRead(caseID int64, out *[]Document) db.Read {
+	return db.Read{SQL: `SELECT id, kind, number, title, org_id, issued_at, data FROM case_documents
+		WHERE case_id = $1 ORDER BY id`, Args: []any{caseID}, Scan: func(rows db.Rows) error {
+		*out = []Document{}
+		for rows.Next() {
+			var d Document
+			var data string
+			if err := rows.Scan(&d.ID, &d.Kind, &d.Number, &d.Title, &d.OrgID, &d.IssuedAt, &data); err != nil {
+				return fmt.Errorf("list documents: %w", err)
+			}
+			if err := json.Unmarshal([]byte(data), &d.Data); err != nil {
+				return fmt.Errorf("list documents: %w", err)
+			}
+			d.IssuedAt = d.IssuedAt.UTC()
+			*out = append(*out, d)
 		}
-		if err := json.Unmarshal([]byte(data), &d.Data); err != nil {
-			return nil, fmt.Errorf("list documents: %w", err)
-		}
-		d.IssuedAt = d.IssuedAt.UTC()
-		out = append(out, d)
-	}
-	return out, rows.Err()
+		return nil
+	}}
 }
 
 func clip(s string, n int) string {
