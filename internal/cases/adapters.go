@@ -119,7 +119,7 @@ func (a CatalogItems) Item(ctx context.Context, code string, version int, answer
 type NotifyAdapter struct{}
 
 // Notify implements Notifier.
-func (NotifyAdapter) Notify(ctx context.Context, q db.Q, at time.Time, n Notice) error {
+func (NotifyAdapter) Notify(ctx context.Context, q db.Execer, at time.Time, n Notice) error {
 	return notify.Send(ctx, q, at, notify.Notice{UserID: n.UserID, Title: n.Title, Body: n.Body, Link: n.Link,
 		SMS: n.Phone != "", Phone: n.Phone})
 }

@@ -63,7 +63,7 @@ type Notice struct {
 // Notifier sends a notice through q, the transaction of the change that
 // causes it, so the message commits with the change.
 type Notifier interface {
-	Notify(ctx context.Context, q db.Q, at time.Time, n Notice) error
+	Notify(ctx context.Context, q db.Execer, at time.Time, n Notice) error
 }
 
 // OutboxNotifier queues notices on the outbox under TopicNotify; the
@@ -92,6 +92,6 @@ type EventFacts struct {
 }
 
 // Notify implements Notifier.
-func (OutboxNotifier) Notify(ctx context.Context, q db.Q, at time.Time, n Notice) error {
+func (OutboxNotifier) Notify(ctx context.Context, q db.Execer, at time.Time, n Notice) error {
 	return outbox.Enqueue(ctx, q, at, TopicNotify, n)
 }

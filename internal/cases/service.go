@@ -130,10 +130,17 @@ func (s *Service) apply(ctx context.Context, tx *sql.Tx, c *Case, ev *event, fn 
 	if err := s.settle(ctx, c, ev.At); err != nil {
 		return err
 	}
-	if err := updateCase(ctx, tx, c); err != nil {
+	// The row, its timeline event, the outbox message and the notices are
+	// written in one round trip on PostgreSQL (nothing reads them before
+	// the commit).
+	var b db.Batch
+	if err := updateCase(ctx, &b, c); err != nil {
 		return err
 	}
-	return s.record(ctx, tx, c, ev, before)
+	if err := s.record(ctx, tx, &b, c, ev, before); err != nil {
+		return err
+	}
+	return s.db.Flush(ctx, tx, &b)
 }
 
 // settle keeps the step columns, deadlines and lights in line with the state.
@@ -156,8 +163,9 @@ func (s *Service) settle(ctx context.Context, c *Case, now time.Time) error {
 }
 
 // record appends the timeline event (hash-chained), the outbox message and
-// the notification in the caller's transaction.
-func (s *Service) record(ctx context.Context, tx *sql.Tx, c *Case, ev *event, before Status) error {
+// the notification in the caller's transaction: it reads the chain head
+// through tx and writes through w (tx itself, or a batch of tx).
+func (s *Service) record(ctx context.Context, tx *sql.Tx, w db.Execer, c *Case, ev *event, before Status) error {
 	data := map[string]any{"before": before, "after": c.Status, "label": ev.Action.Label()}
 	if ev.Reason != "" {
 		data["reason"] = ev.Reason
@@ -168,7 +176,7 @@ func (s *Service) record(ctx context.Context, tx *sql.Tx, c *Case, ev *event, be
 	for k, v := range ev.Data {
 		data[k] = v
 	}
-	if _, err := audit.Append(ctx, tx, ev.At, ev.Actor, c.stream(), string(ev.Action), data); err != nil {
+	if _, err := audit.AppendVia(ctx, tx, w, ev.At, ev.Actor, c.stream(), string(ev.Action), data); err != nil {
 		return err
 	}
 	msg := map[string]any{"no": c.No, "action": ev.Action, "before": before, "after": c.Status, "at": ev.At,
@@ -178,18 +186,18 @@ func (s *Service) record(ctx context.Context, tx *sql.Tx, c *Case, ev *event, be
 		// their delivery then reads no case.
 		"facts": EventFacts{ApplicantID: c.Applicant.UserID, Applicant: c.Applicant.Name, Phone: c.Applicant.Phone,
 			ItemName: c.ItemName, WindowID: c.WindowID, StaffID: c.AcceptedBy, AcceptedAt: c.AcceptedAt, ConcludedAt: c.ConcludedAt}}
-	if err := outbox.Enqueue(ctx, tx, ev.At, TopicEvent, msg); err != nil {
+	if err := outbox.Enqueue(ctx, w, ev.At, TopicEvent, msg); err != nil {
 		return err
 	}
 	if ev.Notify != "" {
 		n := Notice{UserID: c.Applicant.UserID, Phone: c.Applicant.Phone, Title: "办件" + ev.Action.Label() + "：" + c.ItemName,
 			Body: fmt.Sprintf("您的办件 %s（%s）%s", c.No, c.ItemName, ev.Notify), Link: "/my/cases/" + c.No}
-		if err := s.notify.Notify(ctx, tx, ev.At, n); err != nil {
+		if err := s.notify.Notify(ctx, w, ev.At, n); err != nil {
 			return err
 		}
 	}
 	for _, n := range ev.Extra {
-		if err := s.notify.Notify(ctx, tx, ev.At, n); err != nil {
+		if err := s.notify.Notify(ctx, w, ev.At, n); err != nil {
 			return err
 		}
 	}

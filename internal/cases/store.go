@@ -139,7 +139,7 @@ func statCols(c *Case) (statFields, error) {
 
 // updateCase writes every mutable column of c (the number too: Submit
 // numbers a new case last).
-func updateCase(ctx context.Context, q db.Q, c *Case) error {
+func updateCase(ctx context.Context, q db.Execer, c *Case) error {
 	body, err := json.Marshal(c.Body)
 	if err != nil {
 		return fmt.Errorf("case %s: encode body: %w", c.No, err)
@@ -176,7 +176,7 @@ func updateCase(ctx context.Context, q db.Q, c *Case) error {
 }
 
 // upsertMaterial writes one material row of a case.
-func upsertMaterial(ctx context.Context, q db.Q, caseID int64, m CaseMaterial) error {
+func upsertMaterial(ctx context.Context, q db.Execer, caseID int64, m CaseMaterial) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO case_materials (case_id, material_id, name, source, blob_hash, license_ref, status,
 		changed_round, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 		ON CONFLICT (case_id, material_id) DO UPDATE SET source = excluded.source, blob_hash = excluded.blob_hash,

@@ -10,6 +10,7 @@ import (
 
 	"banhao.dev/banhao/internal/platform/auth"
 	"banhao.dev/banhao/internal/platform/clock"
+	"banhao.dev/banhao/internal/platform/db"
 	"banhao.dev/banhao/internal/platform/errs"
 	"banhao.dev/banhao/internal/platform/ids"
 )
@@ -84,10 +85,14 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, req SubmitReque
 		if err := insertCase(ctx, tx, c); err != nil {
 			return err
 		}
+		var b db.Batch // the materials in one round trip on PostgreSQL
 		for _, m := range mats {
-			if err := upsertMaterial(ctx, tx, c.ID, m); err != nil {
+			if err := upsertMaterial(ctx, &b, c.ID, m); err != nil {
 				return err
 			}
+		}
+		if err := s.db.Flush(ctx, tx, &b); err != nil {
+			return fmt.Errorf("write materials: %w", err)
 		}
 		day := now.In(clock.Shanghai)
 		serial, err := nextSerial(ctx, tx, c.RegionCode, day.Format("20060102"))

@@ -52,6 +52,17 @@ type Event struct {
 // change and its audit record commit together. data is marshalled to JSON
 // (typically {"before":…, "after":…, "reason":…}).
 func Append(ctx context.Context, q db.Q, at time.Time, actor Actor, stream, action string, data any) (Event, error) {
+	return appendEvent(ctx, q, nil, at, actor, stream, action, data)
+}
+
+// AppendVia is Append reading the chain head through q and writing the event
+// through w (a db.Batch of the same transaction, sent with the change it
+// records). The event's ID is not known then and stays 0.
+func AppendVia(ctx context.Context, q db.Q, w db.Execer, at time.Time, actor Actor, stream, action string, data any) (Event, error) {
+	return appendEvent(ctx, q, w, at, actor, stream, action, data)
+}
+
+func appendEvent(ctx context.Context, q db.Q, w db.Execer, at time.Time, actor Actor, stream, action string, data any) (Event, error) {
 	raw, err := json.Marshal(data)
 	if err != nil {
 		return Event{}, fmt.Errorf("audit %s %s: marshal: %w", stream, action, err)
@@ -73,9 +84,14 @@ func Append(ctx context.Context, q db.Q, at time.Time, actor Actor, stream, acti
 	if ev.ActorID != 0 {
 		actorID = ev.ActorID
 	}
-	err = q.QueryRowContext(ctx, `INSERT INTO audit_events (stream, seq, at, actor_id, actor_role, action, data, prev_hash, hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-		ev.Stream, ev.Seq, ev.At, actorID, ev.Role, ev.Action, string(ev.Data), ev.PrevHash, ev.Hash).Scan(&ev.ID)
+	const insert = `INSERT INTO audit_events (stream, seq, at, actor_id, actor_role, action, data, prev_hash, hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+	args := []any{ev.Stream, ev.Seq, ev.At, actorID, ev.Role, ev.Action, string(ev.Data), ev.PrevHash, ev.Hash}
+	if w != nil {
+		_, err = w.ExecContext(ctx, insert, args...)
+	} else {
+		err = q.QueryRowContext(ctx, insert+` RETURNING id`, args...).Scan(&ev.ID)
+	}
 	if err != nil {
 		return Event{}, fmt.Errorf("audit %s %s: insert: %w", stream, action, err)
 	}

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
@@ -46,6 +47,10 @@ type DB struct {
 	W *sql.DB
 	// R serves reads outside transactions (WAL readers run concurrently).
 	R *sql.DB
+
+	// txConns maps a PostgreSQL transaction of Tx to its connection, for
+	// Flush to send a Batch on it.
+	txConns sync.Map // *sql.Tx → *sql.Conn
 }
 
 // Open opens the database named by rawURL: "sqlite:path/to/file.db" or
@@ -142,7 +147,23 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 func (d *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := d.W.BeginTx(ctx, nil)
+	var tx *sql.Tx
+	var err error
+	if d.Engine == Postgres {
+		// Begun on a connection of its own, so that Flush can pipeline
+		// a Batch on the transaction's connection.
+		conn, cerr := d.W.Conn(ctx)
+		if cerr != nil {
+			return fmt.Errorf("begin: %w", d.Translate(cerr))
+		}
+		defer conn.Close() // after the commit or rollback below
+		if tx, err = conn.BeginTx(ctx, nil); err == nil {
+			d.txConns.Store(tx, conn)
+			defer d.txConns.Delete(tx)
+		}
+	} else {
+		tx, err = d.W.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return fmt.Errorf("begin: %w", d.Translate(err))
 	}

@@ -90,7 +90,7 @@ func (n *Notice) validate() error {
 
 // Send records n in the caller's transaction q: the in-app notification row
 // (when UserID is set) and an outbox message per external channel.
-func Send(ctx context.Context, q db.Q, at time.Time, n Notice) error {
+func Send(ctx context.Context, q db.Execer, at time.Time, n Notice) error {
 	if err := n.validate(); err != nil {
 		return fmt.Errorf("notify: %w", err)
 	}

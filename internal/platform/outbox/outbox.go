@@ -45,7 +45,7 @@ var ErrNotFound = errs.E(errs.NotFound, "outbox_not_found", "没有这条待投�
 // Enqueue writes a message for later delivery through q, which should be the
 // transaction of the change that causes it. payload is marshalled to JSON
 // (a json.RawMessage is stored as is).
-func Enqueue(ctx context.Context, q db.Q, at time.Time, topic string, payload any) error {
+func Enqueue(ctx context.Context, q db.Execer, at time.Time, topic string, payload any) error {
 	topic = strings.TrimSpace(topic)
 	if topic == "" || len(topic) > 100 {
 		return ErrTopic
