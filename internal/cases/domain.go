@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"banhao.dev/banhao/internal/platform/audit"
 	"encoding/json"
 	"time"
 )
@@ -395,6 +396,10 @@ type Case struct {
 	ClosedAt         *time.Time `json:"closed_at,omitempty"`
 	CreatedAt        time.Time  `json:"created_at"`
 	UpdatedAt        time.Time  `json:"updated_at"`
+
+	// auditHead is the last event of the case's audit chain, kept on the
+	// row (migration 0061) so an action reads it with the locked row.
+	auditHead audit.Head
 
 	// lights bookkeeping (see doc.go)
 	CaseYellowAt      *time.Time `json:"-"`

@@ -136,7 +136,7 @@ func (s *Service) RemindPending(ctx context.Context, now time.Time) (int, error)
 			if err := s.notify.Notify(ctx, tx, now, n); err != nil {
 				return err
 			}
-			if _, err := audit.Append(ctx, tx, now, audit.System, c.stream(), "pending-reminder", map[string]any{"material": d.name, "due_date": d.date}); err != nil {
+			if err := s.appendEvent(ctx, tx, c.No, now, audit.System, "pending-reminder", map[string]any{"material": d.name, "due_date": d.date}); err != nil {
 				return err
 			}
 			sent++
@@ -147,6 +147,30 @@ func (s *Service) RemindPending(ctx context.Context, now time.Time) (int, error)
 		return 0, fmt.Errorf("remind pending: %w", err)
 	}
 	return sent, nil
+}
+
+// appendEvent appends an event that changes nothing else to case no's
+// timeline: under the row lock, after the head the row keeps, which it then
+// moves (actions do the same through record and updateCase).
+func (s *Service) appendEvent(ctx context.Context, tx *sql.Tx, no string, at time.Time, actor audit.Actor, action string, data any) error {
+	var id int64
+	var head audit.Head
+	if err := tx.QueryRowContext(ctx, `SELECT id, audit_seq, audit_hash FROM cases WHERE no = $1`+s.db.ForUpdate(), no).Scan(&id, &head.Seq, &head.Hash); err != nil {
+		return fmt.Errorf("case %s: audit head: %w", no, err)
+	}
+	e, err := audit.AppendAfter(ctx, tx, head, at, actor, "case/"+no, action, data)
+	if err != nil {
+		return err
+	}
+	return saveAuditHead(ctx, tx, id, audit.Head{Seq: e.Seq, Hash: e.Hash})
+}
+
+// saveAuditHead writes the head of case id's audit chain to its row.
+func saveAuditHead(ctx context.Context, tx *sql.Tx, id int64, h audit.Head) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE cases SET audit_seq = $2, audit_hash = $3 WHERE id = $1`, id, h.Seq, h.Hash); err != nil {
+		return fmt.Errorf("case %d: audit head: %w", id, err)
+	}
+	return nil
 }
 
 // RefreshLights updates the lights of the cases whose next light change has

@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -70,6 +71,44 @@ func TestLifecycle_promisedItemRunsEveryStepAndRecordsEachEvent(t *testing.T) {
 		res, err := audit.Verify(ctx, d.R, "case/")
 		if err != nil || len(res.Broken) != 0 || res.Events != len(want) {
 			t.Errorf("audit verify got %+v (%v), want %d intact events", res, err, len(want))
+		}
+		// The row keeps the chain's head (migration 0061): the last event.
+		events, err := audit.Stream(ctx, d.R, "case/"+c.No)
+		if err != nil || len(events) != len(want) {
+			t.Fatalf("stream: got %d events (%v)", len(events), err)
+		}
+		var seq int64
+		var hash string
+		if err := d.R.QueryRowContext(ctx, `SELECT audit_seq, audit_hash FROM cases WHERE no = $1`, c.No).Scan(&seq, &hash); err != nil {
+			t.Fatal(err)
+		}
+		if last := events[len(events)-1]; seq != last.Seq || hash != last.Hash {
+			t.Errorf("row's audit head: got %d %s, want %d %s", seq, hash, last.Seq, last.Hash)
+		}
+		// Migration 0061's backfill gives a row written before it that head.
+		ms, err := d.Migrations()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var backfill string
+		for _, m := range ms {
+			if m.Version == 61 {
+				backfill = m.SQL[strings.Index(m.SQL, "UPDATE cases"):]
+			}
+		}
+		if _, err := d.W.ExecContext(ctx, `UPDATE cases SET audit_seq = 0, audit_hash = ''`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.W.ExecContext(ctx, backfill); err != nil {
+			t.Fatalf("backfill: %v", err)
+		}
+		var seq2 int64
+		var hash2 string
+		if err := d.R.QueryRowContext(ctx, `SELECT audit_seq, audit_hash FROM cases WHERE no = $1`, c.No).Scan(&seq2, &hash2); err != nil {
+			t.Fatal(err)
+		}
+		if seq2 != seq || hash2 != hash {
+			t.Errorf("backfilled head: got %d %s, want %d %s", seq2, hash2, seq, hash)
 		}
 		var kinds []string
 		for _, doc := range c.Documents {

@@ -133,11 +133,12 @@ func (s *Service) apply(ctx context.Context, tx *sql.Tx, c *Case, ev *event, fn 
 	// The row, its timeline event, the outbox message and the notices are
 	// written in one round trip on PostgreSQL (nothing reads them before
 	// the commit).
+	// The row goes last: it carries the audit chain's new head.
 	var b db.Batch
-	if err := updateCase(ctx, &b, c); err != nil {
+	if err := s.record(ctx, &b, c, ev, before); err != nil {
 		return err
 	}
-	if err := s.record(ctx, tx, &b, c, ev, before); err != nil {
+	if err := updateCase(ctx, &b, c); err != nil {
 		return err
 	}
 	return s.db.Flush(ctx, tx, &b)
@@ -162,10 +163,11 @@ func (s *Service) settle(ctx context.Context, c *Case, now time.Time) error {
 	return nil
 }
 
-// record appends the timeline event (hash-chained), the outbox message and
-// the notification in the caller's transaction: it reads the chain head
-// through tx and writes through w (tx itself, or a batch of tx).
-func (s *Service) record(ctx context.Context, tx *sql.Tx, w db.Execer, c *Case, ev *event, before Status) error {
+// record appends the timeline event (hash-chained after the head the
+// locked row holds), the outbox message and the notification through w, the
+// caller's transaction or a batch of it, and moves c's audit head: the
+// caller writes the row after.
+func (s *Service) record(ctx context.Context, w db.Execer, c *Case, ev *event, before Status) error {
 	data := map[string]any{"before": before, "after": c.Status, "label": ev.Action.Label()}
 	if ev.Reason != "" {
 		data["reason"] = ev.Reason
@@ -176,9 +178,11 @@ func (s *Service) record(ctx context.Context, tx *sql.Tx, w db.Execer, c *Case, 
 	for k, v := range ev.Data {
 		data[k] = v
 	}
-	if _, err := audit.AppendVia(ctx, tx, w, ev.At, ev.Actor, c.stream(), string(ev.Action), data); err != nil {
+	e, err := audit.AppendAfter(ctx, w, c.auditHead, ev.At, ev.Actor, c.stream(), string(ev.Action), data)
+	if err != nil {
 		return err
 	}
+	c.auditHead = audit.Head{Seq: e.Seq, Hash: e.Hash}
 	msg := map[string]any{"no": c.No, "action": ev.Action, "before": before, "after": c.Status, "at": ev.At,
 		"actor_id": ev.Actor.ID, "actor_role": ev.Actor.Role, "org_id": c.OrgID, "region_code": c.RegionCode,
 		"item": c.Item, "version": c.Version, "channel": c.Channel, "trips": c.Trips, "second_correction": c.SecondCorrection,

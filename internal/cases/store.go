@@ -34,7 +34,7 @@ const caseCols = `id, no, query_hash, region_code, item_code, item_version, item
 	channel, status, COALESCE(applicant_id, 0), COALESCE(window_id, 0), step_index, step_role, step_org_id, light, step_light,
 	promised_due, legal_due, step_due, case_yellow_at, step_yellow_at, next_light_change_at, prereview_due,
 	trips, corrections, second_correction, pending_count, auto_accepted, extended, decision,
-	submitted_at, accepted_at, decided_at, concluded_at, closed_at, body, created_at, updated_at`
+	submitted_at, accepted_at, decided_at, concluded_at, closed_at, body, created_at, updated_at, audit_seq, audit_hash`
 
 func scanCase(sc interface{ Scan(...any) error }) (*Case, error) {
 	c := &Case{}
@@ -46,7 +46,7 @@ func scanCase(sc interface{ Scan(...any) error }) (*Case, error) {
 		&c.Channel, &c.Status, &applicantID, &c.WindowID, &c.StepIndex, &c.StepRole, &c.StepOrgID, &c.Light, &c.StepLight,
 		&promised, &legal, &stepDue, &caseY, &stepY, &next, &pre,
 		&c.Trips, &c.Corrections, &c.SecondCorrection, &c.PendingCount, &c.AutoAccepted, &c.Extended, &c.DecisionKind,
-		&sub, &acc, &dec, &con, &closed, &body, &c.CreatedAt, &c.UpdatedAt)
+		&sub, &acc, &dec, &con, &closed, &body, &c.CreatedAt, &c.UpdatedAt, &c.auditHead.Seq, &c.auditHead.Hash)
 	if err != nil {
 		return nil, err
 	}
@@ -163,12 +163,13 @@ func updateCase(ctx context.Context, q db.Execer, c *Case) error {
 		step_yellow_at = $13, next_light_change_at = $14, prereview_due = $15, trips = $16, corrections = $17,
 		second_correction = $18, pending_count = $19, auto_accepted = $20, extended = $21, decision = $22,
 		submitted_at = $23, accepted_at = $24, decided_at = $25, concluded_at = $26, closed_at = $27, body = $28,
-		updated_at = $29, no = $30, accepted_by = $31, clock_stops = $32, promised_limit_days = $33, legal_limit_days = $34 WHERE id = $1`,
+		updated_at = $29, no = $30, accepted_by = $31, clock_stops = $32, promised_limit_days = $33, legal_limit_days = $34,
+		audit_seq = $35, audit_hash = $36 WHERE id = $1`,
 		c.ID, c.Status, nullID(c.WindowID), c.StepIndex, c.StepRole, c.StepOrgID, c.Light, c.StepLight,
 		nt(promised), nt(legal), nt(stepDue), nt(c.CaseYellowAt), nt(c.StepYellowAt), nt(c.NextLightChangeAt), nt(c.PreReviewDue),
 		c.Trips, c.Corrections, c.SecondCorrection, c.PendingCount, c.AutoAccepted, c.Extended, c.DecisionKind,
 		nt(c.SubmittedAt), nt(c.AcceptedAt), nt(c.DecidedAt), nt(c.ConcludedAt), nt(c.ClosedAt), string(body), c.UpdatedAt, c.No,
-		sc.acceptedBy, sc.stops, sc.promisedDays, sc.legalDays)
+		sc.acceptedBy, sc.stops, sc.promisedDays, sc.legalDays, c.auditHead.Seq, c.auditHead.Hash)
 	if err != nil {
 		return fmt.Errorf("update case %s: %w", c.No, err)
 	}

@@ -93,7 +93,10 @@ func (s *Service) CloseVerification(ctx context.Context, p *auth.Principal, id i
 		if req.Result == VerifyFailed {
 			ev.Notify = "告知承诺事项“" + v.Name + "”经核查不属实：" + note + "。"
 		}
-		if err := s.record(ctx, tx, tx, c, ev, c.Status); err != nil {
+		if err := s.record(ctx, tx, c, ev, c.Status); err != nil {
+			return err
+		}
+		if err := saveAuditHead(ctx, tx, c.ID, c.auditHead); err != nil {
 			return err
 		}
 		v.CaseNo, v.Status, v.ClosedAt, v.Note = no, req.Result, &now, note

@@ -52,17 +52,26 @@ type Event struct {
 // change and its audit record commit together. data is marshalled to JSON
 // (typically {"before":…, "after":…, "reason":…}).
 func Append(ctx context.Context, q db.Q, at time.Time, actor Actor, stream, action string, data any) (Event, error) {
-	return appendEvent(ctx, q, nil, at, actor, stream, action, data)
+	return appendEvent(ctx, q, nil, nil, at, actor, stream, action, data)
 }
 
-// AppendVia is Append reading the chain head through q and writing the event
-// through w (a db.Batch of the same transaction, sent with the change it
-// records). The event's ID is not known then and stays 0.
-func AppendVia(ctx context.Context, q db.Q, w db.Execer, at time.Time, actor Actor, stream, action string, data any) (Event, error) {
-	return appendEvent(ctx, q, w, at, actor, stream, action, data)
+// Head is the last event of a chain: seq 0 and hash "" for an empty one.
+type Head struct {
+	Seq  int64
+	Hash string
 }
 
-func appendEvent(ctx context.Context, q db.Q, w db.Execer, at time.Time, actor Actor, stream, action string, data any) (Event, error) {
+// AppendAfter appends an event after head, which the caller keeps with the
+// record the stream is about (read under that record's lock, written back
+// with the new event's Seq and Hash in the same transaction), and writes it
+// through w, e.g. a db.Batch sent with the change it records. The event's ID
+// is not known then and stays 0. A stale head cannot fork the chain: the
+// insert then fails on UNIQUE (stream, seq).
+func AppendAfter(ctx context.Context, w db.Execer, head Head, at time.Time, actor Actor, stream, action string, data any) (Event, error) {
+	return appendEvent(ctx, nil, w, &head, at, actor, stream, action, data)
+}
+
+func appendEvent(ctx context.Context, q db.Q, w db.Execer, head *Head, at time.Time, actor Actor, stream, action string, data any) (Event, error) {
 	raw, err := json.Marshal(data)
 	if err != nil {
 		return Event{}, fmt.Errorf("audit %s %s: marshal: %w", stream, action, err)
@@ -73,9 +82,13 @@ func appendEvent(ctx context.Context, q db.Q, w db.Execer, at time.Time, actor A
 	ev := Event{Stream: stream, At: at.UTC().Truncate(time.Microsecond), ActorID: actor.ID, Role: actor.Role, Action: action, Data: raw}
 	var prevSeq int64
 	var prevHash string
-	err = q.QueryRowContext(ctx, `SELECT seq, hash FROM audit_events WHERE stream = $1 ORDER BY seq DESC LIMIT 1`, stream).Scan(&prevSeq, &prevHash)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return Event{}, fmt.Errorf("audit %s: read chain head: %w", stream, err)
+	if head != nil {
+		prevSeq, prevHash = head.Seq, head.Hash
+	} else {
+		err = q.QueryRowContext(ctx, `SELECT seq, hash FROM audit_events WHERE stream = $1 ORDER BY seq DESC LIMIT 1`, stream).Scan(&prevSeq, &prevHash)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return Event{}, fmt.Errorf("audit %s: read chain head: %w", stream, err)
+		}
 	}
 	ev.Seq = prevSeq + 1
 	ev.PrevHash = prevHash
