@@ -42,7 +42,7 @@ var benchSteps = []string{"submit", "accept", "review", "decide", "conclude", "d
 // in-process server and reports throughput and per-transition latency.
 func cmdBench(ctx context.Context, env *cliEnv, args []string) error {
 	if len(args) == 0 || args[0] != "cases" {
-		return usageError{"用法：banhao bench cases [--db URL] [--clients N] [--duration 30s | --lifecycles N] [--cpuprofile FILE] [--blockprofile FILE]"}
+		return usageError{"用法：banhao bench cases [--db URL] [--clients N] [--duration 30s | --lifecycles N] [--cpuprofile FILE] [--blockprofile FILE] [--memprofile FILE]"}
 	}
 	cfg := config.Default()
 	fs := newFlags("bench cases", env, &cfg, "db", "log-format")
@@ -51,6 +51,7 @@ func cmdBench(ctx context.Context, env *cliEnv, args []string) error {
 	lifecycles := fs.Int("lifecycles", 0, "完成的办件全流程数（设置后忽略 --duration）")
 	cpuprofile := fs.String("cpuprofile", "", "把进程 CPU 剖析（pprof）写入该文件")
 	blockprofile := fs.String("blockprofile", "", "把阻塞剖析（pprof：锁、通道、数据库连接等待）写入该文件")
+	memprofile := fs.String("memprofile", "", "把内存分配剖析（pprof：运行期间的分配，含 alloc_space）写入该文件")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -121,6 +122,15 @@ func cmdBench(ctx context.Context, env *cliEnv, args []string) error {
 			runtime.SetBlockProfileRate(0)
 			if f, err := os.Create(*blockprofile); err == nil {
 				_ = pprof.Lookup("block").WriteTo(f, 0)
+				f.Close()
+			}
+		}()
+	}
+	if *memprofile != "" {
+		runtime.MemProfileRate = 64 << 10
+		defer func() {
+			if f, err := os.Create(*memprofile); err == nil {
+				_ = pprof.Lookup("allocs").WriteTo(f, 0)
 				f.Close()
 			}
 		}()

@@ -400,6 +400,9 @@ type Case struct {
 	// auditHead is the last event of the case's audit chain, kept on the
 	// row (migration 0061) so an action reads it with the locked row.
 	auditHead audit.Head
+	// snapRef is the hash of the item snapshot in case_snapshots; "" for a
+	// case of an older version that keeps it inline (snapshots.go).
+	snapRef string
 
 	// lights bookkeeping (see doc.go)
 	CaseYellowAt      *time.Time `json:"-"`

@@ -55,7 +55,7 @@ func (s *Service) AutoAcceptDue(ctx context.Context, now time.Time) (int, error)
 func (s *Service) autoAccept(ctx context.Context, no string, now time.Time) (bool, error) {
 	done := false
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		c, err := getCase(ctx, tx, no, s.db.ForUpdate())
+		c, err := s.getCase(ctx, tx, no, s.db.ForUpdate())
 		if err != nil {
 			return err
 		}

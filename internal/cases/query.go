@@ -18,7 +18,7 @@ import (
 // Get returns a case with its materials, pending materials, correction
 // notices, documents and the actions its state allows.
 func (s *Service) Get(ctx context.Context, p *auth.Principal, no string) (*Case, error) {
-	c, err := getCase(ctx, s.db.R, no, "")
+	c, err := s.getCase(ctx, s.db.R, no, "")
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +35,7 @@ func (s *Service) Get(ctx context.Context, p *auth.Principal, no string) (*Case,
 // materials, corrections, documents), for services that react to case events
 // and need only who, what and when.
 func (s *Service) Facts(ctx context.Context, p *auth.Principal, no string) (*Case, error) {
-	c, err := getCase(ctx, s.db.R, no, "")
+	c, err := s.getCase(ctx, s.db.R, no, "")
 	if err != nil {
 		return nil, err
 	}
@@ -181,19 +181,30 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]*Cas
 	if err != nil {
 		return nil, fmt.Errorf("list cases: %w", err)
 	}
-	defer rows.Close()
 	out := []*Case{}
 	for rows.Next() {
 		c, err := scanCase(rows)
 		if err != nil {
+			rows.Close()
 			return nil, fmt.Errorf("list cases: %w", err)
+		}
+		out = append(out, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list cases: %w", err)
+	}
+	// Snapshots after the rows are closed: a cache miss reads through the
+	// same pool.
+	for _, c := range out {
+		if err := s.resolve(ctx, s.db.R, c); err != nil {
+			return nil, err
 		}
 		c.Allowed = allowedFor(c)
 		c.Expected = expected(c)
 		c.DeliveryLight = c.deliveryLight(s.now())
-		out = append(out, c)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // clerkInboxScan bounds the candidate cases a clerk's inbox reads before
@@ -246,6 +257,9 @@ func (s *Service) clerkInbox(ctx context.Context, p *auth.Principal, q string, a
 			offset--
 			continue
 		}
+		if err := s.resolve(ctx, s.db.R, c); err != nil {
+			return nil, err
+		}
 		c.Allowed = allowedFor(c)
 		c.Expected = expected(c)
 		c.DeliveryLight = c.deliveryLight(s.now())
@@ -271,7 +285,7 @@ type TimelineEvent struct {
 
 // Timeline returns the hash-chained events of a case.
 func (s *Service) Timeline(ctx context.Context, p *auth.Principal, no string) ([]TimelineEvent, error) {
-	c, err := getCase(ctx, s.db.R, no, "")
+	c, err := s.getCase(ctx, s.db.R, no, "")
 	if err != nil {
 		return nil, err
 	}
@@ -317,7 +331,7 @@ func (s *Service) Track(ctx context.Context, no, code string) (TrackView, error)
 	if _, err := ParseNumber(no); err != nil {
 		return TrackView{}, err
 	}
-	c, err := getCase(ctx, s.db.R, no, "")
+	c, err := s.getCase(ctx, s.db.R, no, "")
 	if err != nil {
 		return TrackView{}, ErrNotFound
 	}

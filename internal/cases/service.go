@@ -36,12 +36,13 @@ type Service struct {
 	lights LightRule
 	wall   clock.Clock // ages caches; the business clock may be simulated or frozen
 	rules  rulesCache
+	snaps  *snapshotCache
 }
 
 // NewService builds a Service.
 func NewService(d Deps) *Service {
 	s := &Service{db: d.DB, clk: d.Clock, items: d.Items, cal: d.Calendar, authz: d.Authorizer, notify: d.Notifier, lights: d.Lights,
-		wall: clock.Wall{}}
+		wall: clock.Wall{}, snaps: newSnapshotCache(snapshotCacheSize)}
 	if s.notify == nil {
 		s.notify = OutboxNotifier{}
 	}
@@ -77,7 +78,7 @@ func (s *Service) act(ctx context.Context, p *auth.Principal, no string, a Actio
 	now := s.now()
 	var out *Case
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		c, err := getCase(ctx, tx, no, s.db.ForUpdate())
+		c, err := s.getCase(ctx, tx, no, s.db.ForUpdate())
 		if err != nil {
 			return err
 		}

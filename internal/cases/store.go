@@ -50,8 +50,8 @@ func scanCase(sc interface{ Scan(...any) error }) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal([]byte(body), &c.Body); err != nil {
-		return nil, fmt.Errorf("case %s: decode body: %w", c.No, err)
+	if err := decodeBody([]byte(body), c); err != nil {
+		return nil, err
 	}
 	c.CaseYellowAt, c.StepYellowAt, c.NextLightChangeAt, c.PreReviewDue = tp(caseY), tp(stepY), tp(next), tp(pre)
 	c.SubmittedAt, c.AcceptedAt, c.DecidedAt, c.ConcludedAt, c.ClosedAt = tp(sub), tp(acc), tp(dec), tp(con), tp(closed)
@@ -84,7 +84,7 @@ func nullID(id int64) any {
 }
 
 // getCase reads a case by number; lock adds the engine's row lock.
-func getCase(ctx context.Context, q db.Q, no, lock string) (*Case, error) {
+func (s *Service) getCase(ctx context.Context, q db.Q, no, lock string) (*Case, error) {
 	c, err := scanCase(q.QueryRowContext(ctx, `SELECT `+caseCols+` FROM cases WHERE no = $1`+lock, no))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound.Withf("%s", clip(no, 40))
@@ -92,13 +92,13 @@ func getCase(ctx context.Context, q db.Q, no, lock string) (*Case, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read case %s: %w", clip(no, 40), err)
 	}
-	return c, nil
+	return c, s.resolve(ctx, q, c)
 }
 
 func insertCase(ctx context.Context, q db.Q, c *Case) error {
-	body, err := json.Marshal(c.Body)
+	body, err := encodeBody(c)
 	if err != nil {
-		return fmt.Errorf("case %s: encode body: %w", c.No, err)
+		return err
 	}
 	sc, err := statCols(c)
 	if err != nil {
@@ -140,9 +140,9 @@ func statCols(c *Case) (statFields, error) {
 // updateCase writes every mutable column of c (the number too: Submit
 // numbers a new case last).
 func updateCase(ctx context.Context, q db.Execer, c *Case) error {
-	body, err := json.Marshal(c.Body)
+	body, err := encodeBody(c)
 	if err != nil {
-		return fmt.Errorf("case %s: encode body: %w", c.No, err)
+		return err
 	}
 	sc, err := statCols(c)
 	if err != nil {

@@ -82,17 +82,20 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, req SubmitReque
 		// submission of the region waits for it, and the less that follows
 		// it, the less they wait.
 		c.No = "~" + rand.Text()
+		var b db.Batch // snapshot and materials in one round trip on PostgreSQL
+		if err := s.storeSnapshot(ctx, &b, c, now); err != nil {
+			return err
+		}
 		if err := insertCase(ctx, tx, c); err != nil {
 			return err
 		}
-		var b db.Batch // the materials in one round trip on PostgreSQL
 		for _, m := range mats {
 			if err := upsertMaterial(ctx, &b, c.ID, m); err != nil {
 				return err
 			}
 		}
 		if err := s.db.Flush(ctx, tx, &b); err != nil {
-			return fmt.Errorf("write materials: %w", err)
+			return fmt.Errorf("write snapshot and materials: %w", err)
 		}
 		day := now.In(clock.Shanghai)
 		serial, err := nextSerial(ctx, tx, c.RegionCode, day.Format("20060102"))

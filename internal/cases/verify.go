@@ -65,7 +65,7 @@ func (s *Service) CloseVerification(ctx context.Context, p *auth.Principal, id i
 		if err := tx.QueryRowContext(ctx, `SELECT no FROM cases WHERE id = $1`, caseID).Scan(&no); err != nil {
 			return fmt.Errorf("load verification case: %w", err)
 		}
-		c, err := getCase(ctx, tx, no, s.db.ForUpdate())
+		c, err := s.getCase(ctx, tx, no, s.db.ForUpdate())
 		if err != nil {
 			return err
 		}

@@ -235,7 +235,7 @@ func (s *Service) RecordFee(ctx context.Context, p *auth.Principal, fc FeeCharge
 	}
 	now := s.now()
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		c, err := loadCaseBody(ctx, tx, fc.CaseNo)
+		c, err := loadCase(ctx, tx, fc.CaseNo)
 		if err != nil {
 			return err
 		}
@@ -245,7 +245,7 @@ func (s *Service) RecordFee(ctx context.Context, p *auth.Principal, fc FeeCharge
 		var list []Fee
 		if s.fees != nil {
 			// An item no longer in the catalog lists no fee: every charge is unlisted.
-			if list, err = s.fees.Fees(ctx, c.Body.ItemSnap.Code, c.Body.ItemSnap.Version); err != nil && !isNotFound(err) {
+			if list, err = s.fees.Fees(ctx, c.Item, c.Version); err != nil && !isNotFound(err) {
 				return err
 			}
 		}

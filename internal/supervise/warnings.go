@@ -52,6 +52,8 @@ type caseRow struct {
 	OrgID      int64
 	WindowID   int64
 	ItemName   string
+	Item       string // code and version of the item version applied for
+	Version    int
 	Status     cases.Status
 	Decision   string
 	LegalDue   *time.Time
@@ -71,10 +73,10 @@ func loadCase(ctx context.Context, q db.Q, no string) (*caseRow, error) {
 	var c caseRow
 	var legal, acc, dec sql.NullTime
 	var body string
-	err := q.QueryRowContext(ctx, `SELECT id, no, region_code, org_id, COALESCE(window_id, 0), item_name, status, decision,
+	err := q.QueryRowContext(ctx, `SELECT id, no, region_code, org_id, COALESCE(window_id, 0), item_name, item_code, item_version, status, decision,
 		legal_due, accepted_at, decided_at, created_at, corrections, body, light, step_light, step_role, step_org_id
 		FROM cases WHERE no = $1`, no).Scan(&c.ID, &c.No, &c.Region, &c.OrgID,
-		&c.WindowID, &c.ItemName, &c.Status, &c.Decision, &legal, &acc, &dec, &c.CreatedAt, &c.corrections, &body,
+		&c.WindowID, &c.ItemName, &c.Item, &c.Version, &c.Status, &c.Decision, &legal, &acc, &dec, &c.CreatedAt, &c.corrections, &body,
 		&c.light, &c.stepLight, &c.stepRole, &c.stepOrg)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, cases.ErrNotFound.Withf("%s", no)
