@@ -100,7 +100,7 @@ func cmdBench(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	defer func() { stop(); <-served }()
 
-	b := &bencher{base: base, applicant: tokens[demo.Accounts()[1].Login], clerk: tokens["clerk"], approver: tokens["approver"],
+	b := &bencher{bufs: &sync.Pool{New: func() any { return new(bytes.Buffer) }}, base: base, applicant: tokens[demo.Accounts()[1].Login], clerk: tokens["clerk"], approver: tokens["approver"],
 		client: &http.Client{Transport: &http.Transport{MaxIdleConns: *clients * 2, MaxIdleConnsPerHost: *clients * 2}, Timeout: time.Minute}}
 	if err := b.upload(ctx); err != nil {
 		return err
@@ -170,6 +170,7 @@ type bencher struct {
 	applicant, clerk, approver string
 	client                     *http.Client
 	materials                  []map[string]any
+	bufs                       *sync.Pool // *bytes.Buffer for answers; nil: a new one each time
 }
 
 // upload stores one PDF per material; every case refers to the same files.
@@ -214,10 +215,18 @@ func (b *bencher) do(ctx context.Context, method, path, token, ctype string, bod
 		return err
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
+	// The clients share the server's process and cores: reuse their buffers
+	// (a case answer is ≈ 10 KB) so that they cost the figures little.
+	buf := new(bytes.Buffer)
+	if b.bufs != nil {
+		buf = b.bufs.Get().(*bytes.Buffer)
+		defer b.bufs.Put(buf)
+		buf.Reset()
+	}
+	if _, err := buf.ReadFrom(resp.Body); err != nil {
 		return err
 	}
+	raw := buf.Bytes()
 	if resp.StatusCode != want {
 		return fmt.Errorf("%s %s: HTTP %d: %s", method, path, resp.StatusCode, bytes.TrimSpace(raw))
 	}

@@ -113,8 +113,9 @@ func TestLifecycle_promisedItemRunsEveryStepAndRecordsEachEvent(t *testing.T) {
 		var kinds []string
 		for _, doc := range c.Documents {
 			kinds = append(kinds, doc.Kind)
-			if doc.Data["case_no"] != c.No || doc.Data["organ"] != "示范县市场监督管理局" || doc.Data["date"] == "" {
-				t.Errorf("document %s data got %v, want organ, date and case number", doc.Number, doc.Data)
+			f, err := doc.Fields()
+			if err != nil || f["case_no"] != c.No || f["organ"] != "示范县市场监督管理局" || f["date"] == "" {
+				t.Errorf("document %s data got %s (%v), want organ, date and case number", doc.Number, doc.Data, err)
 			}
 		}
 		if !slices.Equal(kinds, []string{DocAcceptance, DocDecision, DocDelivery}) {

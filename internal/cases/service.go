@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -224,8 +225,12 @@ func (s *Service) document(ctx context.Context, tx *sql.Tx, c *Case, ev *event, 
 		"qr":        "/track?no=" + c.No,
 		"contents":  contents,
 	}
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return fmt.Errorf("encode document: %w", err)
+	}
 	d := &Document{Kind: kind, Number: fmt.Sprintf("%s-%s%d", c.No, docPrefix(kind), n+1), Title: title,
-		OrgID: c.OrgID, IssuedAt: ev.At, Data: data}
+		OrgID: c.OrgID, IssuedAt: ev.At, Data: raw}
 	if err := insertDocument(ctx, tx, c.ID, d); err != nil {
 		return err
 	}

@@ -327,12 +327,8 @@ func listVerifications(ctx context.Context, q db.Q, orgID int64, status string) 
 }
 
 func insertDocument(ctx context.Context, q db.Q, caseID int64, d *Document) error {
-	data, err := json.Marshal(d.Data)
-	if err != nil {
-		return fmt.Errorf("encode document: %w", err)
-	}
-	err = q.QueryRowContext(ctx, `INSERT INTO case_documents (case_id, kind, number, title, org_id, issued_at, data)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, caseID, d.Kind, d.Number, d.Title, d.OrgID, d.IssuedAt, string(data)).Scan(&d.ID)
+	err := q.QueryRowContext(ctx, `INSERT INTO case_documents (case_id, kind, number, title, org_id, issued_at, data)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, caseID, d.Kind, d.Number, d.Title, d.OrgID, d.IssuedAt, string(d.Data)).Scan(&d.ID)
 	if err != nil {
 		return fmt.Errorf("write document %s: %w", d.Number, err)
 	}
@@ -363,9 +359,7 @@ func documentsRead(caseID int64, out *[]Document) db.Read {
 			if err := rows.Scan(&d.ID, &d.Kind, &d.Number, &d.Title, &d.OrgID, &d.IssuedAt, &data); err != nil {
 				return fmt.Errorf("list documents: %w", err)
 			}
-			if err := json.Unmarshal([]byte(data), &d.Data); err != nil {
-				return fmt.Errorf("list documents: %w", err)
-			}
+			d.Data = json.RawMessage(data)
 			d.IssuedAt = d.IssuedAt.UTC()
 			*out = append(*out, d)
 		}

@@ -73,9 +73,14 @@ func (s *Server) caseDocument(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := &docView{C: c, Doc: *doc, TrackURL: s.trackURL(r, c.No)}
-	v.Organ, _ = doc.Data["organ"].(string)
-	v.Date, _ = doc.Data["date"].(string)
-	if raw, err := json.Marshal(doc.Data["contents"]); err == nil {
+	fields, err := doc.Fields()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v.Organ, _ = fields["organ"].(string)
+	v.Date, _ = fields["date"].(string)
+	if raw, err := json.Marshal(fields["contents"]); err == nil {
 		_ = json.Unmarshal(raw, &v.X)
 	}
 	s.render(w, r, http.StatusOK, "cases_document", s.newPage(w, r, doc.Title+" "+doc.Number, v))
