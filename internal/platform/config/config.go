@@ -39,7 +39,7 @@ type Config struct {
 // Default returns the defaults.
 func Default() Config {
 	return Config{
-		DB: "sqlite:./banhao.db", Addr: "127.0.0.1:8080", BlobDir: "./data/blobs", MaxUploadMB: 20, MemoryLimitMB: 150,
+		DB: "sqlite:./banhao.db", Addr: "127.0.0.1:8080", BlobDir: "./data/blobs", MaxUploadMB: 20, MemoryLimitMB: 120,
 		LogFormat: "text", LogLevel: "info", AutoMigrate: true, SessionTTL: 12 * time.Hour, JobsEnabled: true,
 	}
 }
