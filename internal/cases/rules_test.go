@@ -51,6 +51,14 @@ func TestCorrection_oneNoticeUnlessChangedMaterialsOrSupervisorOverride(t *testi
 		if c.Corrections != 3 || c.CorrectionLog[2].OverrideReason == "" {
 			t.Errorf("override notice got corrections %d reason %q", c.Corrections, c.CorrectionLog[2].OverrideReason)
 		}
+		// Each notice is numbered in order among the case's notices.
+		var numbers []string
+		for _, doc := range c.Documents {
+			numbers = append(numbers, doc.Number)
+		}
+		if want := []string{c.No + "-BZ1", c.No + "-BZ2", c.No + "-BZ3"}; !slices.Equal(numbers, want) {
+			t.Errorf("document numbers got %v, want %v", numbers, want)
+		}
 	})
 }
 

@@ -212,10 +212,6 @@ func (s *Service) record(ctx context.Context, w db.Execer, c *Case, ev *event, b
 
 // document records a written document of kind produced by the case.
 func (s *Service) document(ctx context.Context, tx *sql.Tx, c *Case, ev *event, kind, title string, contents map[string]any) error {
-	n, err := countDocuments(ctx, tx, c.ID, kind)
-	if err != nil {
-		return fmt.Errorf("number document: %w", err)
-	}
 	data := map[string]any{
 		"organ":     c.ItemSnap.Org,
 		"date":      clock.Day(ev.At),
@@ -229,9 +225,8 @@ func (s *Service) document(ctx context.Context, tx *sql.Tx, c *Case, ev *event, 
 	if err != nil {
 		return fmt.Errorf("encode document: %w", err)
 	}
-	d := &Document{Kind: kind, Number: fmt.Sprintf("%s-%s%d", c.No, docPrefix(kind), n+1), Title: title,
-		OrgID: c.OrgID, IssuedAt: ev.At, Data: raw}
-	if err := insertDocument(ctx, tx, c.ID, d); err != nil {
+	d := &Document{Kind: kind, Title: title, OrgID: c.OrgID, IssuedAt: ev.At, Data: raw}
+	if err := insertDocument(ctx, tx, c.ID, c.No+"-"+docPrefix(kind), d); err != nil {
 		return err
 	}
 	ev.Docs = append(ev.Docs, d.Number)

@@ -326,19 +326,18 @@ func listVerifications(ctx context.Context, q db.Q, orgID int64, status string) 
 	return out, rows.Err()
 }
 
-func insertDocument(ctx context.Context, q db.Q, caseID int64, d *Document) error {
+// insertDocument writes d, numbered prefix + its ordinal among the case's
+// documents of its kind (counted in the same statement: the case row is
+// locked, so no other document of the case is being written).
+func insertDocument(ctx context.Context, q db.Q, caseID int64, prefix string, d *Document) error {
 	err := q.QueryRowContext(ctx, `INSERT INTO case_documents (case_id, kind, number, title, org_id, issued_at, data)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, caseID, d.Kind, d.Number, d.Title, d.OrgID, d.IssuedAt, string(d.Data)).Scan(&d.ID)
+		SELECT $1, $2, CAST($3 AS TEXT) || CAST((SELECT COUNT(*) + 1 FROM case_documents WHERE case_id = $1 AND kind = $2) AS TEXT),
+			$4, $5, $6, $7
+		RETURNING id, number`, caseID, d.Kind, prefix, d.Title, d.OrgID, d.IssuedAt, string(d.Data)).Scan(&d.ID, &d.Number)
 	if err != nil {
-		return fmt.Errorf("write document %s: %w", d.Number, err)
+		return fmt.Errorf("write document %s: %w", prefix, err)
 	}
 	return nil
-}
-
-func countDocuments(ctx context.Context, q db.Q, caseID int64, kind string) (int, error) {
-	var n int
-	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM case_documents WHERE case_id = $1 AND kind = $2`, caseID, kind).Scan(&n)
-	return n, err
 }
 
 func listDocuments(ctx context.Context, q db.Q, caseID int64) ([]Document, error) {
