@@ -263,6 +263,10 @@ func (g *generator) cases(ctx context.Context, n int) error {
 	cols := tpl.cols[1:] // drop id
 	noI, stI, regI, crI, bodyI := tpl.col("no")-1, tpl.col("status")-1, tpl.col("region_code")-1, tpl.col("created_at")-1, tpl.col("body")-1
 	stopsI := tpl.col("clock_stops") - 1
+	// A copy has no timeline: its audit chain starts empty (migration 0061
+	// keeps the chain's head on the row; the template's would make the
+	// copy's first event continue a chain it does not have).
+	seqI, hashI := tpl.col("audit_seq")-1, tpl.col("audit_hash")-1
 	var open, closed []*caseTemplate
 	for _, r := range tpl.rows {
 		t := &caseTemplate{row: r[1:], bodies: map[int]string{}, stops: map[int]string{}}
@@ -299,6 +303,7 @@ func (g *generator) cases(ctx context.Context, n int) error {
 				row[i] = clock.Norm(tv.AddDate(0, 0, shift))
 			}
 		}
+		row[seqI], row[hashI] = int64(0), ""
 		body, ok := t.bodies[shift]
 		if !ok {
 			if body, err = shiftBody(t.row[bodyI].(string), shift); err != nil {

@@ -113,10 +113,19 @@ func (s *Service) RemindPending(ctx context.Context, now time.Time) (int, error)
 		}
 		rows.Close()
 		for _, d := range list {
-			// Claim the row first: an overlapping run (another node whose
+			// Lock the case row before its pending row, in the order of
+			// the actions (SupplyPending locks the row, then updates
+			// case_pending): the other order deadlocks with them.
+			caseID, head, err := s.lockAuditHead(ctx, tx, d.no)
+			if err != nil {
+				return err
+			}
+			// Claim the row: an overlapping run (another node whose
 			// lease overlapped) read it too; its UPDATE waits for ours to
-			// commit, then matches nothing, so it sends nothing.
-			res, err := tx.ExecContext(ctx, `UPDATE case_pending SET reminded_at = $2 WHERE id = $1 AND reminded_at IS NULL`, d.id, now)
+			// commit, then matches nothing, so it sends nothing. Nor is a
+			// material supplied since the list was read reminded.
+			res, err := tx.ExecContext(ctx, `UPDATE case_pending SET reminded_at = $2 WHERE id = $1 AND reminded_at IS NULL
+				AND supplied_at IS NULL`, d.id, now)
 			if err != nil {
 				return err
 			}
@@ -136,7 +145,11 @@ func (s *Service) RemindPending(ctx context.Context, now time.Time) (int, error)
 			if err := s.notify.Notify(ctx, tx, now, n); err != nil {
 				return err
 			}
-			if err := s.appendEvent(ctx, tx, c.No, now, audit.System, "pending-reminder", map[string]any{"material": d.name, "due_date": d.date}); err != nil {
+			e, err := audit.AppendAfter(ctx, tx, head, now, audit.System, c.stream(), "pending-reminder", map[string]any{"material": d.name, "due_date": d.date})
+			if err != nil {
+				return err
+			}
+			if err := saveAuditHead(ctx, tx, caseID, audit.Head{Seq: e.Seq, Hash: e.Hash}); err != nil {
 				return err
 			}
 			sent++
@@ -149,20 +162,17 @@ func (s *Service) RemindPending(ctx context.Context, now time.Time) (int, error)
 	return sent, nil
 }
 
-// appendEvent appends an event that changes nothing else to case no's
-// timeline: under the row lock, after the head the row keeps, which it then
-// moves (actions do the same through record and updateCase).
-func (s *Service) appendEvent(ctx context.Context, tx *sql.Tx, no string, at time.Time, actor audit.Actor, action string, data any) error {
+// lockAuditHead locks case no's row and returns its id and the head of its
+// audit chain, for an event that changes nothing else on the case: append
+// it after the head, then move the head with saveAuditHead (actions do the
+// same through record and updateCase).
+func (s *Service) lockAuditHead(ctx context.Context, tx *sql.Tx, no string) (int64, audit.Head, error) {
 	var id int64
 	var head audit.Head
 	if err := tx.QueryRowContext(ctx, `SELECT id, audit_seq, audit_hash FROM cases WHERE no = $1`+s.db.ForUpdate(), no).Scan(&id, &head.Seq, &head.Hash); err != nil {
-		return fmt.Errorf("case %s: audit head: %w", no, err)
+		return 0, audit.Head{}, fmt.Errorf("case %s: audit head: %w", no, err)
 	}
-	e, err := audit.AppendAfter(ctx, tx, head, at, actor, "case/"+no, action, data)
-	if err != nil {
-		return err
-	}
-	return saveAuditHead(ctx, tx, id, audit.Head{Seq: e.Seq, Hash: e.Hash})
+	return id, head, nil
 }
 
 // saveAuditHead writes the head of case id's audit chain to its row.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"banhao.dev/banhao/internal/platform/audit"
 	"banhao.dev/banhao/internal/platform/auth"
 	"banhao.dev/banhao/internal/platform/clock"
 	"banhao.dev/banhao/internal/platform/db"
@@ -82,6 +83,9 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, req SubmitReque
 		// submission of the region waits for it, and the less that follows
 		// it, the less they wait.
 		c.No = "~" + rand.Text()
+		// A new case's chain is empty, also when DB.Tx runs this again after
+		// a failed attempt whose record moved c's head.
+		c.auditHead = audit.Head{}
 		var b db.Batch // snapshot and materials in one round trip on PostgreSQL
 		if err := s.storeSnapshot(ctx, &b, c, now); err != nil {
 			return err

@@ -167,8 +167,12 @@ func (d *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", d.Translate(err))
 	}
+	// Rolled back however fn ends, a panic included (the web, job and
+	// outbox layers recover from those): else the deferred conn.Close
+	// above waits forever for the open transaction, which keeps its
+	// connection and row locks (and on SQLite the only writer).
+	defer func() { _ = tx.Rollback() }() // after a commit: ErrTxDone
 	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
 		return d.Translate(err)
 	}
 	if err := tx.Commit(); err != nil {
