@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"banhao.dev/banhao/internal/platform/audit"
 	"banhao.dev/banhao/internal/platform/auth"
 	"banhao.dev/banhao/internal/platform/clock"
 	"banhao.dev/banhao/internal/platform/db"
@@ -69,7 +68,17 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, req SubmitReque
 	if !isOwner(p, c) {
 		role = auth.Clerk
 	}
+	attempt := 0
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if attempt++; attempt > 1 {
+			// DB.Tx runs this again after a rolled-back attempt (deadlock,
+			// serialization failure): that attempt changed c (status, trips,
+			// audit head, steps), so start again from the request.
+			if c, mats, err = s.newCase(ctx, p, req); err != nil {
+				return err
+			}
+			c.queryHash, c.CreatedAt, c.UpdatedAt = hash, now, now
+		}
 		if c.Applicant.UserID == 0 {
 			// Link a filing by staff to the applicant's account, if any, so it
 			// shows in their "my cases".
@@ -83,9 +92,6 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, req SubmitReque
 		// submission of the region waits for it, and the less that follows
 		// it, the less they wait.
 		c.No = "~" + rand.Text()
-		// A new case's chain is empty, also when DB.Tx runs this again after
-		// a failed attempt whose record moved c's head.
-		c.auditHead = audit.Head{}
 		var b db.Batch // snapshot and materials in one round trip on PostgreSQL
 		if err := s.storeSnapshot(ctx, &b, c, now); err != nil {
 			return err
