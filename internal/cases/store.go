@@ -190,12 +190,18 @@ func upsertMaterial(ctx context.Context, q db.Execer, caseID int64, m CaseMateri
 	return nil
 }
 
-func listMaterials(ctx context.Context, q db.Q, caseID int64) ([]CaseMaterial, error) {
-	var out []CaseMaterial
-	if err := db.ReadWith(ctx, q, materialsRead(caseID, &out)); err != nil {
-		return nil, fmt.Errorf("list materials: %w", err)
+// readList runs one of the list reads below through q (a transaction, or a
+// pool outside DB.Pipeline).
+func readList[T any](ctx context.Context, q db.Q, caseID int64, read func(int64, *[]T) db.Read) ([]T, error) {
+	var out []T
+	if err := db.ReadWith(ctx, q, read(caseID, &out)); err != nil {
+		return nil, fmt.Errorf("case %d: %w", caseID, err)
 	}
 	return out, nil
+}
+
+func listMaterials(ctx context.Context, q db.Q, caseID int64) ([]CaseMaterial, error) {
+	return readList(ctx, q, caseID, materialsRead)
 }
 
 func materialsRead(caseID int64, out *[]CaseMaterial) db.Read {
@@ -233,11 +239,7 @@ func resolveCorrections(ctx context.Context, q db.Q, caseID int64, at time.Time)
 }
 
 func listCorrections(ctx context.Context, q db.Q, caseID int64) ([]CorrectionNotice, error) {
-	var out []CorrectionNotice
-	if err := db.ReadWith(ctx, q, correctionsRead(caseID, &out)); err != nil {
-		return nil, fmt.Errorf("list corrections: %w", err)
-	}
-	return out, nil
+	return readList(ctx, q, caseID, correctionsRead)
 }
 
 func correctionsRead(caseID int64, out *[]CorrectionNotice) db.Read {
@@ -271,11 +273,7 @@ func insertPending(ctx context.Context, q db.Q, caseID int64, p Pending, at time
 }
 
 func listPending(ctx context.Context, q db.Q, caseID int64) ([]Pending, error) {
-	var out []Pending
-	if err := db.ReadWith(ctx, q, pendingRead(caseID, &out)); err != nil {
-		return nil, fmt.Errorf("list pending: %w", err)
-	}
-	return out, nil
+	return readList(ctx, q, caseID, pendingRead)
 }
 
 func pendingRead(caseID int64, out *[]Pending) db.Read {
@@ -341,11 +339,7 @@ func insertDocument(ctx context.Context, q db.Q, caseID int64, prefix string, d 
 }
 
 func listDocuments(ctx context.Context, q db.Q, caseID int64) ([]Document, error) {
-	var out []Document
-	if err := db.ReadWith(ctx, q, documentsRead(caseID, &out)); err != nil {
-		return nil, fmt.Errorf("list documents: %w", err)
-	}
-	return out, nil
+	return readList(ctx, q, caseID, documentsRead)
 }
 
 func documentsRead(caseID int64, out *[]Document) db.Read {

@@ -62,18 +62,11 @@ func (s *Service) ensureMoment(ctx context.Context, tx *sql.Tx, c CaseFacts, st 
 	if err == nil || !errors.Is(err, ErrNotRateable) {
 		return m, false, err
 	}
-	rules, err := rulesFor(ctx, tx, c.RegionCode)
+	args, err := s.newMoment(ctx, tx, c, st, *at, now)
 	if err != nil {
 		return Moment{}, false, err
 	}
-	if !rules.Enabled(st) {
-		return Moment{}, false, ErrNotRateable.Withf("本地区未开放%s评价", st.Label())
-	}
-	closes, err := s.cal.WorkingDeadline(ctx, *at, rules.WindowDays)
-	if err != nil {
-		return Moment{}, false, fmt.Errorf("rating window of %s: %w", c.No, err)
-	}
-	res, err := tx.ExecContext(ctx, insertMoment, momentArgs(c, st, *at, closes, rules, now)...)
+	res, err := tx.ExecContext(ctx, insertMoment, args...)
 	if err != nil {
 		return Moment{}, false, fmt.Errorf("open rating moment %s: %w", c.No, err)
 	}
@@ -177,18 +170,11 @@ func (s *Service) openMoment(ctx context.Context, tx *sql.Tx, c CaseFacts, st St
 	if at == nil || c.OrgID == 0 {
 		return Moment{}, false, ErrNotRateable
 	}
-	rules, err := rulesFor(ctx, tx, c.RegionCode)
+	args, err := s.newMoment(ctx, tx, c, st, *at, now)
 	if err != nil {
 		return Moment{}, false, err
 	}
-	if !rules.Enabled(st) {
-		return Moment{}, false, ErrNotRateable.Withf("本地区未开放%s评价", st.Label())
-	}
-	closes, err := s.cal.WorkingDeadline(ctx, *at, rules.WindowDays)
-	if err != nil {
-		return Moment{}, false, fmt.Errorf("rating window of %s: %w", c.No, err)
-	}
-	m, err = scanMoment(tx.QueryRowContext(ctx, insertMoment+` RETURNING `+momentCols, momentArgs(c, st, *at, closes, rules, now)...))
+	m, err = scanMoment(tx.QueryRowContext(ctx, insertMoment+` RETURNING `+momentCols, args...))
 	if errors.Is(err, sql.ErrNoRows) { // opened before: a message delivered again
 		m, err = getMoment(ctx, tx, c.No, st, "")
 		return m, false, err
@@ -202,6 +188,23 @@ func (s *Service) openMoment(ctx context.Context, tx *sql.Tx, c CaseFacts, st St
 const insertMoment = `INSERT INTO rating_moments (case_no, stage, applicant_id, applicant_name, applicant_phone, org_id, region_code,
 			item_code, item_name, window_id, staff_id, case_channel, moment_at, closes_at, default_ok, status, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'open', $16) ON CONFLICT (case_no, stage) DO NOTHING`
+
+// newMoment is the insertMoment arguments of stage st of case c reached at
+// at: the region's rules must open the stage, and they fix its window.
+func (s *Service) newMoment(ctx context.Context, tx *sql.Tx, c CaseFacts, st Stage, at, now time.Time) ([]any, error) {
+	rules, err := rulesFor(ctx, tx, c.RegionCode)
+	if err != nil {
+		return nil, err
+	}
+	if !rules.Enabled(st) {
+		return nil, ErrNotRateable.Withf("本地区未开放%s评价", st.Label())
+	}
+	closes, err := s.cal.WorkingDeadline(ctx, at, rules.WindowDays)
+	if err != nil {
+		return nil, fmt.Errorf("rating window of %s: %w", c.No, err)
+	}
+	return momentArgs(c, st, at, closes, rules, now), nil
+}
 
 func momentArgs(c CaseFacts, st Stage, at, closes time.Time, rules Rules, now time.Time) []any {
 	var applicant any
