@@ -63,7 +63,8 @@ func (s *Service) bodyCaseRows(ctx context.Context, q StatsQuery, from, to time.
 }
 
 // StatsFromBodies computes the statistics of q as they were computed before
-// migration 0060, from the case bodies (for the external demo test).
+// migration 0060, from the case bodies, which must hold their item snapshot
+// inline as before migration 0062 (for the external demo test).
 func StatsFromBodies(ctx context.Context, s *Service, q StatsQuery) (StatsResult, error) {
 	return s.statsOf(ctx, q, s.bodyCaseRows)
 }
