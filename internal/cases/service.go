@@ -11,6 +11,7 @@ import (
 	"banhao.dev/banhao/internal/platform/auth"
 	"banhao.dev/banhao/internal/platform/clock"
 	"banhao.dev/banhao/internal/platform/db"
+	"banhao.dev/banhao/internal/platform/lru"
 	"banhao.dev/banhao/internal/platform/outbox"
 )
 
@@ -37,13 +38,13 @@ type Service struct {
 	lights LightRule
 	wall   clock.Clock // ages caches; the business clock may be simulated or frozen
 	rules  rulesCache
-	snaps  *snapshotCache
+	snaps  *lru.Cache[string, ItemSnapshot] // by content hash (snapshots.go)
 }
 
 // NewService builds a Service.
 func NewService(d Deps) *Service {
 	s := &Service{db: d.DB, clk: d.Clock, items: d.Items, cal: d.Calendar, authz: d.Authorizer, notify: d.Notifier, lights: d.Lights,
-		wall: clock.Wall{}, snaps: newSnapshotCache(snapshotCacheSize)}
+		wall: clock.Wall{}, snaps: lru.New[string, ItemSnapshot](snapshotCacheSize)}
 	if s.notify == nil {
 		s.notify = OutboxNotifier{}
 	}

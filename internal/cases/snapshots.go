@@ -1,7 +1,6 @@
 package cases
 
 import (
-	"container/list"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -10,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"banhao.dev/banhao/internal/platform/db"
@@ -80,7 +78,7 @@ func (s *Service) storeSnapshot(ctx context.Context, w db.Execer, c *Case, at ti
 		return fmt.Errorf("write item snapshot: %w", err)
 	}
 	c.snapRef = ref
-	s.snaps.put(ref, c.ItemSnap)
+	s.snaps.Put(ref, c.ItemSnap.clone())
 	return nil
 }
 
@@ -89,8 +87,8 @@ func (s *Service) resolve(ctx context.Context, q db.Q, c *Case) error {
 	if c.snapRef == "" {
 		return nil
 	}
-	if snap, ok := s.snaps.get(c.snapRef); ok {
-		c.ItemSnap = snap
+	if snap, ok := s.snaps.Get(c.snapRef); ok {
+		c.ItemSnap = snap.clone()
 		return nil
 	}
 	var raw string
@@ -105,59 +103,17 @@ func (s *Service) resolve(ctx context.Context, q db.Q, c *Case) error {
 	if err := json.Unmarshal([]byte(raw), &snap); err != nil {
 		return fmt.Errorf("case %s: decode item snapshot: %w", c.No, err)
 	}
-	s.snaps.put(c.snapRef, snap)
+	s.snaps.Put(c.snapRef, snap.clone())
 	c.ItemSnap = snap
 	return nil
 }
 
-// snapshotCache keeps recently used snapshots by hash. Content never
-// changes under a hash, so every node's cache is always right; get hands
-// out copies, so a case that changes its snapshot changes no other.
-type snapshotCache struct {
-	mu    sync.Mutex
-	max   int
-	order *list.List // front: most recent; values are snapEntry
-	byRef map[string]*list.Element
-}
-
-type snapEntry struct {
-	ref  string
-	snap ItemSnapshot
-}
-
-// snapshotCacheSize bounds the snapshots kept: one per item version and
-// set of answers (checklist) in use.
+// snapshotCacheSize bounds the snapshots a node keeps (Service.snaps): one
+// per item version and set of answers (checklist) in use. Content never
+// changes under a hash, so every node's cache is always right; the cache
+// holds copies and hands out copies, so a case that changes its snapshot
+// changes no other.
 const snapshotCacheSize = 1024
-
-func newSnapshotCache(max int) *snapshotCache {
-	return &snapshotCache{max: max, order: list.New(), byRef: map[string]*list.Element{}}
-}
-
-func (sc *snapshotCache) get(ref string) (ItemSnapshot, bool) {
-	sc.mu.Lock()
-	defer sc.mu.Unlock()
-	e, ok := sc.byRef[ref]
-	if !ok {
-		return ItemSnapshot{}, false
-	}
-	sc.order.MoveToFront(e)
-	return e.Value.(snapEntry).snap.clone(), true
-}
-
-func (sc *snapshotCache) put(ref string, snap ItemSnapshot) {
-	sc.mu.Lock()
-	defer sc.mu.Unlock()
-	if e, ok := sc.byRef[ref]; ok {
-		sc.order.MoveToFront(e)
-		return
-	}
-	sc.byRef[ref] = sc.order.PushFront(snapEntry{ref, snap.clone()})
-	for sc.order.Len() > sc.max {
-		last := sc.order.Back()
-		delete(sc.byRef, last.Value.(snapEntry).ref)
-		sc.order.Remove(last)
-	}
-}
 
 // clone copies the snapshot's lists.
 func (snap ItemSnapshot) clone() ItemSnapshot {

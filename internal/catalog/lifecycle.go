@@ -275,7 +275,7 @@ func (s *Service) Guide(ctx context.Context, code string, version int) (*Item, e
 		// Only the current version is cached: its status is the one the
 		// summaries hold, while an explicit version reports the item's
 		// status now (cases refuse items no longer published).
-		if it, ok := s.guides.get(code, version); ok {
+		if it, ok := s.guides.Get(guideKey(code, version)); ok {
 			return it, nil
 		}
 	}
@@ -288,7 +288,7 @@ func (s *Service) Guide(ctx context.Context, code string, version int) (*Item, e
 	}
 	if current {
 		prepareConditions(it)
-		s.guides.put(it)
+		s.guides.Put(guideKey(it.Code, it.Version), it)
 	}
 	return it, nil
 }

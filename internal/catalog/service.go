@@ -15,6 +15,7 @@ import (
 	"banhao.dev/banhao/internal/platform/clock"
 	"banhao.dev/banhao/internal/platform/db"
 	"banhao.dev/banhao/internal/platform/ids"
+	"banhao.dev/banhao/internal/platform/lru"
 )
 
 // Caller is who calls the service; the web layer builds it from the session.
@@ -75,7 +76,7 @@ type Service struct {
 	db     *db.DB
 	clock  clock.Clock
 	index  *search.Index
-	guides *guideCache
+	guides *lru.Cache[string, *Item]
 
 	// The in-memory catalog (summaries, file names, search index) is built
 	// on first use, not in Start: CLI commands that never search (job run,
@@ -96,7 +97,7 @@ const guideCacheSize = 256
 
 // NewService returns a service; call Start before use.
 func NewService(d *db.DB, clk clock.Clock) *Service {
-	return &Service{db: d, clock: clk, index: search.New(nil), guides: newGuideCache(guideCacheSize),
+	return &Service{db: d, clock: clk, index: search.New(nil), guides: lru.New[string, *Item](guideCacheSize),
 		orgs: map[int64]Org{}, items: map[string]*Summary{}, files: map[string]*fileRef{}}
 }
 
@@ -270,7 +271,7 @@ func (s *Service) publicItem(ctx context.Context, code string) (*Summary, bool, 
 func (s *Service) afterChange(it *Item) {
 	s.loadMu.Lock()
 	defer s.loadMu.Unlock()
-	s.guides.forget(it.Code)
+	s.guides.DeleteFunc(func(_ string, v *Item) bool { return v.Code == it.Code }) // its status or org name may have changed
 	if !s.loaded.Load() {
 		return
 	}

@@ -1,13 +1,11 @@
 package catalog
 
 import (
-	"container/list"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"sync"
 
 	"banhao.dev/banhao/internal/catalog/search"
 	"banhao.dev/banhao/internal/platform/db"
@@ -208,62 +206,8 @@ type fileRef struct {
 	n    int
 }
 
-// guideCache keeps the most recently opened published versions (immutable,
-// so a cached one never goes stale; the item's status is checked against
-// the summaries before the cache is asked).
-type guideCache struct {
-	mu    sync.Mutex
-	max   int
-	order *list.List // front: most recent; values are *Item
-	byKey map[string]*list.Element
-}
-
-func newGuideCache(max int) *guideCache {
-	return &guideCache{max: max, order: list.New(), byKey: map[string]*list.Element{}}
-}
-
+// guideKey is the key of a published version in Service.guides, which
+// keeps the most recently opened ones (immutable, so a cached one never goes
+// stale; the item's status is checked against the summaries before the
+// cache is asked).
 func guideKey(code string, version int) string { return code + "@" + strconv.Itoa(version) }
-
-func (c *guideCache) get(code string, version int) (*Item, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.byKey[guideKey(code, version)]
-	if !ok {
-		return nil, false
-	}
-	c.order.MoveToFront(e)
-	return e.Value.(*Item), true
-}
-
-func (c *guideCache) put(it *Item) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	k := guideKey(it.Code, it.Version)
-	if e, ok := c.byKey[k]; ok {
-		e.Value = it
-		c.order.MoveToFront(e)
-		return
-	}
-	c.byKey[k] = c.order.PushFront(it)
-	for c.order.Len() > c.max {
-		last := c.order.Back()
-		old := last.Value.(*Item)
-		delete(c.byKey, guideKey(old.Code, old.Version))
-		c.order.Remove(last)
-	}
-}
-
-// forget drops every cached version of code (its status or org name may
-// have changed).
-func (c *guideCache) forget(code string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for e := c.order.Front(); e != nil; {
-		next := e.Next()
-		if it := e.Value.(*Item); it.Code == code {
-			delete(c.byKey, guideKey(it.Code, it.Version))
-			c.order.Remove(e)
-		}
-		e = next
-	}
-}

@@ -102,9 +102,8 @@ func readsBody(a cases.Action) bool {
 // warning at all; most (submission, review, conclusion, delivery) cannot,
 // and their delivery then reads nothing.
 func concerns(ev eventMsg) bool {
-	switch cases.Action(ev.Action) {
-	case cases.ActRefuse, cases.ActDecide, cases.ActDecideOnSpot, cases.ActAccept, cases.ActAcceptWithPending,
-		cases.ActAutoAccept, cases.ActRequestCorrection:
+	// detect's rules: those reading the body, and the second correction.
+	if a := cases.Action(ev.Action); readsBody(a) || a == cases.ActRequestCorrection {
 		return true
 	}
 	// warnBornLate looks at open cases only; an older message without

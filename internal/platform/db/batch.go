@@ -62,8 +62,7 @@ func (d *DB) Flush(ctx context.Context, tx *sql.Tx, b *Batch) error {
 		}
 		return nil
 	}
-	return conn.(*sql.Conn).Raw(func(driverConn any) error {
-		pc := driverConn.(*stdlib.Conn).Conn()
+	return withPgx(conn.(*sql.Conn), func(pc *pgx.Conn) error {
 		pb := &pgx.Batch{}
 		for _, s := range stmts {
 			pb.Queue(s.sql, s.args...)
@@ -77,4 +76,10 @@ func (d *DB) Flush(ctx context.Context, tx *sql.Tx, b *Batch) error {
 		}
 		return br.Close()
 	})
+}
+
+// withPgx runs fn on the pgx connection under conn (PostgreSQL only), for
+// what database/sql cannot do: send several statements in one round trip.
+func withPgx(conn *sql.Conn, fn func(*pgx.Conn) error) error {
+	return conn.Raw(func(driverConn any) error { return fn(driverConn.(*stdlib.Conn).Conn()) })
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // Rows is what a pipelined read scans: *sql.Rows and pgx's rows alike.
@@ -30,7 +29,7 @@ type Read struct {
 func (d *DB) Pipeline(ctx context.Context, reads ...Read) error {
 	if d.Engine != Postgres || len(reads) < 2 {
 		for _, r := range reads {
-			if err := d.readOne(ctx, r); err != nil {
+			if err := ReadWith(ctx, d.R, r); err != nil {
 				return err
 			}
 		}
@@ -41,8 +40,7 @@ func (d *DB) Pipeline(ctx context.Context, reads ...Read) error {
 		return fmt.Errorf("pipeline: %w", err)
 	}
 	defer conn.Close()
-	return conn.Raw(func(driverConn any) error {
-		pc := driverConn.(*stdlib.Conn).Conn()
+	return withPgx(conn, func(pc *pgx.Conn) error {
 		b := &pgx.Batch{}
 		for _, r := range reads {
 			b.Queue(r.SQL, r.Args...)
@@ -65,8 +63,6 @@ func (d *DB) Pipeline(ctx context.Context, reads ...Read) error {
 		return br.Close()
 	})
 }
-
-func (d *DB) readOne(ctx context.Context, r Read) error { return ReadWith(ctx, d.R, r) }
 
 // ReadWith runs one Read through q (a pool or a transaction).
 func ReadWith(ctx context.Context, q Q, r Read) error {
