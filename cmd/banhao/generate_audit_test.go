@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"io"
 	"testing"
 
 	"banhao.dev/banhao/internal/platform/audit"
-	"banhao.dev/banhao/internal/platform/config"
 )
 
 // A generated copy has no timeline of its own: its row must not carry the
@@ -19,17 +17,7 @@ func TestGeneratedCasesStartTheirAuditChain(t *testing.T) {
 	for engine, url := range dbURLs(t) {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			blobs := t.TempDir()
-			if code, stdout, stderr := cli(t, url, "generate", "--blob-dir", blobs, "--cases", "400", "--items", "10", "--seed", "7"); code != 0 {
-				t.Fatalf("generate: exit %d: %s\n%s", code, stderr, stdout)
-			}
-			cfg := config.Default()
-			cfg.DB, cfg.BlobDir = url, blobs
-			a, err := open(ctx, cfg, &cliEnv{getenv: func(string) string { return "" }, stdout: io.Discard, stderr: io.Discard}, false)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer a.close()
+			a, _ := generated(t, url, "400", "10")
 			var n int
 			if err := a.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases c WHERE no LIKE '%-5_____-%' AND audit_seq <> 0`).Scan(&n); err != nil {
 				t.Fatal(err)

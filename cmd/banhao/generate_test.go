@@ -12,6 +12,24 @@ import (
 	"banhao.dev/banhao/internal/platform/config"
 )
 
+// generated runs `banhao generate` with seed 7 on url and opens the result;
+// blobs is the demo seed's blob directory.
+func generated(t *testing.T, url, cases, items string) (a *app, blobs string) {
+	t.Helper()
+	blobs = t.TempDir()
+	if code, stdout, stderr := cli(t, url, "generate", "--blob-dir", blobs, "--cases", cases, "--items", items, "--seed", "7"); code != 0 {
+		t.Fatalf("generate: exit %d: %s\n%s", code, stderr, stdout)
+	}
+	cfg := config.Default()
+	cfg.DB, cfg.BlobDir = url, blobs
+	a, err := open(context.Background(), cfg, &cliEnv{getenv: func(string) string { return "" }, stdout: io.Discard, stderr: io.Discard}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.close)
+	return a, blobs
+}
+
 func TestGenerateWritesCasesTheServiceReadsOnBothEngines(t *testing.T) {
 	if testing.Short() {
 		t.Skip("seeds the demo and generates a few thousand rows")
@@ -19,18 +37,7 @@ func TestGenerateWritesCasesTheServiceReadsOnBothEngines(t *testing.T) {
 	for engine, url := range dbURLs(t) {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			blobs := t.TempDir() // the demo seed's material files
-			code, stdout, stderr := cli(t, url, "generate", "--blob-dir", blobs, "--cases", "2000", "--items", "200", "--seed", "7")
-			if code != 0 {
-				t.Fatalf("generate: exit %d: %s\n%s", code, stderr, stdout)
-			}
-			cfg := config.Default()
-			cfg.DB, cfg.BlobDir = url, blobs
-			a, err := open(ctx, cfg, &cliEnv{getenv: func(string) string { return "" }, stdout: io.Discard, stderr: io.Discard}, false)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer a.close()
+			a, blobs := generated(t, url, "2000", "200")
 			var nCases, nItems, nOpen int
 			if err := a.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE no LIKE '%-5_____-%'`).Scan(&nCases); err != nil {
 				t.Fatal(err)
