@@ -17,7 +17,7 @@ L=${PGLOG:-/var/log/postgresql/postgresql-15-main.log}; n0=$(wc -l < $L)
 "$bin" job run outbox --db "postgres://postgres@/$db?host=/var/run/postgresql" >/dev/null 2>&1 || true # busy lease: the bench drained it
 sleep 1
 tail -n +$n0 $L | grep "$db LOG" | sed -E 's/^.*LOG:  //; s/execute stmtcache_[0-9a-f]+: //; s/execute <unnamed>: //' | cut -c1-70 > /tmp/$db.txt
-s=$(grep -n "SELECT hash FROM blobs WHERE hash IN" /tmp/$db.txt | head -1 | cut -d: -f1)
+s=$(grep -m1 -n "SELECT hash FROM blobs WHERE hash IN" /tmp/$db.txt | cut -d: -f1)
 sed -n "$s,\$p" /tmp/$db.txt | grep -v "ping\|pg_stat_database\|job_leases\|COUNT(\*) FROM outbox WHERE delivered_at IS NULL" > /tmp/$db.body
 total=$(wc -l < /tmp/$db.body); commits=$(grep -c "^statement: commit" /tmp/$db.body)
 echo "statements/lifecycle: $(echo "scale=1; $total/$n" | bc)  explicit commits/lifecycle: $(echo "scale=1; $commits/$n" | bc)"
