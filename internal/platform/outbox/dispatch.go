@@ -242,14 +242,29 @@ func (p *Dispatcher) deliverChunk(hctx, mctx context.Context, now time.Time, msg
 // markDelivered marks msgs delivered if every claim is still ours, else
 // returns errCareful.
 func (p *Dispatcher) markDelivered(ctx context.Context, tx *sql.Tx, now time.Time, msgs []Message) error {
+	// One "attempts = a AND id IN (…)" per attempt number (almost always
+	// one): PostgreSQL scans the key once for an IN list, where 32 OR-ed
+	// (id, attempts) pairs cost a bitmap scan each.
+	byAttempt := map[int][]int64{}
+	var attempts []int
+	for _, m := range msgs {
+		if _, ok := byAttempt[m.Attempt]; !ok {
+			attempts = append(attempts, m.Attempt)
+		}
+		byAttempt[m.Attempt] = append(byAttempt[m.Attempt], m.ID)
+	}
 	var b strings.Builder
 	args := []any{now}
-	for i, m := range msgs {
+	for i, a := range attempts {
 		if i > 0 {
 			b.WriteString(" OR ")
 		}
-		fmt.Fprintf(&b, "id = $%d AND attempts = $%d", len(args)+1, len(args)+2)
-		args = append(args, m.ID, m.Attempt)
+		ids := byAttempt[a]
+		fmt.Fprintf(&b, "attempts = $%d AND id IN (%s)", len(args)+1, db.Placeholders(len(args)+2, len(ids)))
+		args = append(args, a)
+		for _, id := range ids {
+			args = append(args, id)
+		}
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE outbox SET delivered_at = $1, last_error = ''
 		WHERE delivered_at IS NULL AND (`+b.String()+`)`, args...)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"testing"
+	"time"
 
 	"banhao.dev/banhao/internal/platform/db"
 	"banhao.dev/banhao/internal/platform/dbtest"
@@ -160,6 +161,50 @@ func TestShutdownMidBatchReleasesTheRest(t *testing.T) {
 		}
 		if got := sinkRecipients(t, d); len(got) != 0 {
 			t.Fatalf("committed writes: got %v, want none", got)
+		}
+	})
+}
+
+// A chunk mixing first deliveries with retries (attempt numbers 1 and 2)
+// is marked delivered as a whole, and only when every claim is still ours.
+func TestTxChunkOfMixedAttemptsIsMarkedWhole(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		for i := range 3 {
+			mustEnqueue(t, d, t0, "tx.write", map[string]int{"n": i})
+		}
+		p := outbox.NewDispatcher(d)
+		fail, calls := true, 0
+		p.HandleTx("tx.", func(ctx context.Context, tx *sql.Tx, m outbox.Message) error {
+			calls++
+			var v struct{ N int }
+			if err := m.Decode(&v); err != nil {
+				return err
+			}
+			if fail && v.N == 1 {
+				return errors.New("not yet")
+			}
+			return writeSink(ctx, tx, fmt.Sprintf("%d-%d", v.N, m.Attempt))
+		})
+		if del, failed, err := p.DeliverBatch(ctx, t0, 10); err != nil || del != 2 || failed != 1 {
+			t.Fatalf("first batch: got delivered %d failed %d err %v, want 2/1", del, failed, err)
+		}
+		later := t0.Add(time.Hour) // past the retry's backoff
+		for i := 3; i < 5; i++ {
+			mustEnqueue(t, d, later, "tx.write", map[string]int{"n": i})
+		}
+		fail, calls = false, 0
+		if del, failed, err := p.DeliverBatch(ctx, later, 10); err != nil || del != 3 || failed != 0 {
+			t.Fatalf("mixed batch: got delivered %d failed %d err %v, want 3/0", del, failed, err)
+		}
+		if calls != 3 { // one chunk, one mark: not redone message by message
+			t.Fatalf("handler calls in the mixed batch: got %d, want 3", calls)
+		}
+		if got, want := fmt.Sprint(sinkRecipients(t, d)), "[0-1 1-2 2-1 3-1 4-1]"; got != want {
+			t.Fatalf("committed writes: got %s, want %s", got, want)
+		}
+		if got := len(mustList(t, d, outbox.StatusDelivered)); got != 5 {
+			t.Fatalf("delivered rows: got %d, want 5", got)
 		}
 	})
 }
