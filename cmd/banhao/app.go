@@ -372,6 +372,9 @@ func (a *app) wireRatings() {
 	// supervision findings and rating moments.
 	a.out.HandleTx(cases.TopicLight, a.sup.HandleLightTx)
 	a.out.HandleTx(cases.TopicEvent, supervise.FanOutTx(a.sup.HandleEventTx, a.rat.HandleCaseEventTx))
+	// Only events one of those handlers acts on are published: a consumer
+	// added above adds its test here.
+	a.cas.PublishOnly(func(k cases.EventKind) bool { return supervise.WantsEvent(k) || ratings.WantsEvent(k) })
 	if a.cfg.RatingsWebhook != "" {
 		a.out.Handle(ratings.TopicPush, webhook.Handler(a.cfg.RatingsWebhook, a.cfg.RatingsWebhookSecret))
 	} else {

@@ -39,7 +39,22 @@ type Service struct {
 	wall   clock.Clock // ages caches; the business clock may be simulated or frozen
 	rules  rulesCache
 	snaps  *lru.Cache[string, ItemSnapshot] // by content hash (snapshots.go)
+	wanted func(EventKind) bool             // nil: every event is published
 }
+
+// EventKind is what the consumers of "case.event" decide on, before the
+// message exists.
+type EventKind struct {
+	Action        Action
+	Before, After Status
+}
+
+// PublishOnly limits the "case.event" messages to the events some consumer
+// wants (nil: all). Half of a lifecycle's events (submission, delivery)
+// concern no consumer today; a new consumer adds its test to the filter
+// where it is registered. The timeline records every event regardless.
+// Call it while wiring, before serving.
+func (s *Service) PublishOnly(wanted func(EventKind) bool) { s.wanted = wanted }
 
 // NewService builds a Service.
 func NewService(d Deps) *Service {
@@ -186,6 +201,9 @@ func (s *Service) record(ctx context.Context, w db.Execer, c *Case, ev *event, b
 		return err
 	}
 	c.auditHead = audit.Head{Seq: e.Seq, Hash: e.Hash}
+	if s.wanted != nil && !s.wanted(EventKind{Action: ev.Action, Before: before, After: c.Status}) {
+		return s.notifyApplicant(ctx, w, c, ev)
+	}
 	msg := map[string]any{"no": c.No, "action": ev.Action, "before": before, "after": c.Status, "at": ev.At,
 		"actor_id": ev.Actor.ID, "actor_role": ev.Actor.Role, "org_id": c.OrgID, "region_code": c.RegionCode,
 		"item": c.Item, "version": c.Version, "channel": c.Channel, "trips": c.Trips, "second_correction": c.SecondCorrection,
@@ -196,6 +214,11 @@ func (s *Service) record(ctx context.Context, w db.Execer, c *Case, ev *event, b
 	if err := outbox.Enqueue(ctx, w, ev.At, TopicEvent, msg); err != nil {
 		return err
 	}
+	return s.notifyApplicant(ctx, w, c, ev)
+}
+
+// notifyApplicant sends the event's notices through w.
+func (s *Service) notifyApplicant(ctx context.Context, w db.Execer, c *Case, ev *event) error {
 	if ev.Notify != "" {
 		n := Notice{UserID: c.Applicant.UserID, Phone: c.Applicant.Phone, Title: "办件" + ev.Action.Label() + "：" + c.ItemName,
 			Body: fmt.Sprintf("您的办件 %s（%s）%s", c.No, c.ItemName, ev.Notify), Link: "/my/cases/" + c.No}

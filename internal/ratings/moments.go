@@ -107,6 +107,12 @@ func (ev CaseEvent) reached() []Stage {
 	return out
 }
 
+// WantsEvent reports whether ratings do anything with a case event of kind
+// k (cases.Service.PublishOnly): whether it brings the case to a moment.
+func WantsEvent(k cases.EventKind) bool {
+	return len(CaseEvent{Before: string(k.Before), After: string(k.After)}.reached()) > 0
+}
+
 // facts are the case's facts from the message, or false for a message of
 // an older version that carries none.
 func (ev CaseEvent) facts() (CaseFacts, bool) {

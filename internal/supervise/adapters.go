@@ -46,3 +46,9 @@ func (a CatalogFees) Fees(ctx context.Context, code string, version int) ([]Fee,
 	}
 	return out, nil
 }
+
+// WantsEvent reports whether supervision does anything with a case event of
+// kind k (cases.Service.PublishOnly): the same test its handler applies.
+func WantsEvent(k cases.EventKind) bool {
+	return concerns(eventMsg{Action: string(k.Action), After: string(k.After)})
+}
