@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"banhao.dev/banhao/internal/catalog"
@@ -34,8 +35,9 @@ func (a CalendarAdapter) Deadline(ctx context.Context, start time.Time, days int
 	if err != nil {
 		return Deadline{}, fmt.Errorf("encode derivation: %w", err)
 	}
+	steps := d.Derivation.Steps()
 	return Deadline{Date: d.Date.String(), At: d.At.UTC(), Days: days, Unit: "working_day",
-		Derivation: d.Derivation.Steps(), Detail: detail}, nil
+		Derivation: slices.Clone(steps), Detail: detail, calc: &deadlineCalc{der: d.Derivation, steps: steps, detail: detail}}, nil
 }
 
 // IsWorking implements Calendar.

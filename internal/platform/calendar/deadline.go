@@ -136,6 +136,41 @@ func (c *Calendar) Deadline(ctx context.Context, start time.Time, n int, stops [
 	return Deadline{At: der.At, Date: last, Derivation: der}, nil
 }
 
+// Restore sets what follows from the rest of a derivation, so a stored
+// one may leave it out: the rule, the counted days and, as empty lists, the
+// lists left out because they were empty.
+func (d *Derivation) Restore() {
+	d.Rule = Rule(d.WorkingDays)
+	// Deadline counts every date after the acceptance day up to the last day
+	// that it does not skip as a weekend or a holiday; both lists are in
+	// date order, as Deadline builds them.
+	d.Counted = []Date{}
+	w, h := d.Weekends, d.Holidays
+	for x := d.AcceptanceDay.AddDays(1); !x.After(d.LastDay); x = x.AddDays(1) {
+		for len(w) > 0 && w[0].Before(x) {
+			w = w[1:]
+		}
+		for len(h) > 0 && h[0].Date.Before(x) {
+			h = h[1:]
+		}
+		if (len(w) == 0 || w[0] != x) && (len(h) == 0 || h[0].Date != x) {
+			d.Counted = append(d.Counted, x)
+		}
+	}
+	if d.Weekends == nil {
+		d.Weekends = []Date{}
+	}
+	if d.Holidays == nil {
+		d.Holidays = []NamedDate{}
+	}
+	if d.Adjusted == nil {
+		d.Adjusted = []NamedDate{}
+	}
+	if d.Stops == nil {
+		d.Stops = []StopExtension{}
+	}
+}
+
 func offName(name string) string {
 	if name == "" {
 		return "休息日"
