@@ -3,7 +3,6 @@ package cases
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -31,7 +30,7 @@ func (a CalendarAdapter) Deadline(ctx context.Context, start time.Time, days int
 	if err != nil {
 		return Deadline{}, err
 	}
-	detail, err := json.Marshal(d.Derivation)
+	detail, err := d.Derivation.AppendJSON(nil)
 	if err != nil {
 		return Deadline{}, fmt.Errorf("encode derivation: %w", err)
 	}

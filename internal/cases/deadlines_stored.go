@@ -170,7 +170,7 @@ func (sd *storedDeadline) deadline() (*Deadline, error) {
 		StopDays: c.StopDays, Weekends: c.Weekends, Holidays: c.Holidays, Adjusted: c.Adjusted,
 		Stops: c.Stops, LastDay: c.LastDay, At: c.At}
 	der.Restore()
-	detail, err := json.Marshal(der)
+	detail, err := der.AppendJSON(make([]byte, 0, 1024))
 	if err != nil {
 		return nil, fmt.Errorf("encode deadline detail: %w", err)
 	}

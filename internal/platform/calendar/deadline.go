@@ -2,8 +2,8 @@ package calendar
 
 import (
 	"context"
-	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -68,8 +68,8 @@ type Derivation struct {
 // Rule returns the Chinese one-line statement of the deadline rule for a
 // limit of n working days.
 func Rule(n int) string {
-	return fmt.Sprintf("期限按工作日计算（《行政许可法》第八十二条）：受理当日不计入，自次日起算第%d个工作日24:00（北京时间）届满；"+
-		"周末和法定节假日不计入，调休上班日计入；中止期间（第四十五条所列听证、检验检测、专家评审等及补正）所占工作日时间向上取整为整工作日后顺延。", n)
+	return "期限按工作日计算（《行政许可法》第八十二条）：受理当日不计入，自次日起算第" + strconv.Itoa(n) + "个工作日24:00（北京时间）届满；" +
+		"周末和法定节假日不计入，调休上班日计入；中止期间（第四十五条所列听证、检验检测、专家评审等及补正）所占工作日时间向上取整为整工作日后顺延。"
 }
 
 // Deadline returns when a limit of n working days from acceptance at start
@@ -144,7 +144,7 @@ func (d *Derivation) Restore() {
 	// Deadline counts every date after the acceptance day up to the last day
 	// that it does not skip as a weekend or a holiday; both lists are in
 	// date order, as Deadline builds them.
-	d.Counted = []Date{}
+	d.Counted = make([]Date, 0, d.WorkingDays+d.StopDays)
 	w, h := d.Weekends, d.Holidays
 	for x := d.AcceptanceDay.AddDays(1); !x.After(d.LastDay); x = x.AddDays(1) {
 		for len(w) > 0 && w[0].Before(x) {
