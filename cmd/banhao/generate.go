@@ -352,6 +352,8 @@ func (g *generator) cases(ctx context.Context, n int) error {
 }
 
 // shiftBody moves every timestamp and calendar date in a case body by days.
+// Deadlines are stored as dates only (their lines are regenerated on read,
+// cases/deadlines_stored.go), so a copy's derivation names its own dates.
 func shiftBody(body string, days int) (string, error) {
 	var v any
 	if err := json.Unmarshal([]byte(body), &v); err != nil {

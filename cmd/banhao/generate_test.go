@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"banhao.dev/banhao/internal/cases"
+	"banhao.dev/banhao/internal/platform/clock"
 	"banhao.dev/banhao/internal/platform/config"
 )
 
@@ -105,6 +106,39 @@ func TestGenerateWritesCasesTheServiceReadsOnBothEngines(t *testing.T) {
 				}
 				if n == 0 {
 					t.Fatal("got no generated case with clock stops, want some")
+				}
+			})
+			t.Run("the copies' deadlines are derived from their shifted dates", func(t *testing.T) {
+				rows, err := a.db.R.QueryContext(ctx, `SELECT no FROM cases WHERE no LIKE '%-5_____-%'
+					AND accepted_at IS NOT NULL ORDER BY no LIMIT 20`)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var nos []string
+				for rows.Next() {
+					var no string
+					if err := rows.Scan(&no); err != nil {
+						t.Fatal(err)
+					}
+					nos = append(nos, no)
+				}
+				rows.Close()
+				if len(nos) == 0 {
+					t.Fatal("got no generated accepted case, want some")
+				}
+				for _, no := range nos {
+					c, err := a.cas.Get(ctx, u.Principal(), no)
+					if err != nil {
+						t.Fatal(err)
+					}
+					d := c.Deadlines.Promised
+					if d == nil || len(d.Derivation) < 2 {
+						t.Fatalf("case %s: promised deadline %+v, want one with its derivation", no, d)
+					}
+					accepted := c.AcceptedAt.In(clock.Shanghai).Format("2006-01-02 15:04")
+					if first, last := d.Derivation[0], d.Derivation[len(d.Derivation)-1]; !strings.Contains(first, accepted) || !strings.Contains(last, d.Date) {
+						t.Errorf("case %s accepted %s due %s: derivation %q, want it to start at the acceptance and end on the due date", no, accepted, d.Date, d.Derivation)
+					}
 				}
 			})
 			// A second run continues the numbering instead of colliding.

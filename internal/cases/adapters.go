@@ -3,9 +3,9 @@ package cases
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"banhao.dev/banhao/internal/catalog"
@@ -30,12 +30,13 @@ func (a CalendarAdapter) Deadline(ctx context.Context, start time.Time, days int
 	if err != nil {
 		return Deadline{}, err
 	}
-	detail, err := json.Marshal(d.Derivation)
+	detail, err := d.Derivation.AppendJSON(nil)
 	if err != nil {
 		return Deadline{}, fmt.Errorf("encode derivation: %w", err)
 	}
+	steps := d.Derivation.Steps()
 	return Deadline{Date: d.Date.String(), At: d.At.UTC(), Days: days, Unit: "working_day",
-		Derivation: d.Derivation.Steps(), Detail: detail}, nil
+		Derivation: slices.Clone(steps), Detail: detail, calc: &deadlineCalc{der: d.Derivation, steps: steps, detail: detail}}, nil
 }
 
 // IsWorking implements Calendar.

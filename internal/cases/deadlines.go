@@ -71,9 +71,25 @@ func (s *Service) limitDeadline(ctx context.Context, start time.Time, l Limit, e
 	}
 	d.Days = n
 	if ext > 0 {
-		d.Derivation = append(d.Derivation, fmt.Sprintf("经批准延期%d日（《行政许可法》第四十二条），已计入上述期限", ext))
+		d.Derivation = append(d.Derivation, extensionLine(ext))
 	}
 	return &d, nil
+}
+
+// extensionLine ends the derivation of a limit extended by ext days.
+func extensionLine(ext int) string {
+	return fmt.Sprintf("经批准延期%d日（《行政许可法》第四十二条），已计入上述期限", ext)
+}
+
+// deliveryLines are the calendar's lines of the art. 44 deadline of a
+// decision at at: the decision, not the acceptance, starts it.
+func deliveryLines(steps []string, at time.Time) []string {
+	out := []string{"《行政许可法》第四十四条：准予许可的，自作出决定之日起十日内颁发、送达许可证件"}
+	if len(steps) > 0 {
+		out = append(out, fmt.Sprintf("决定时间 %s（北京时间），决定当日不计入期限", at.In(clock.Shanghai).Format("2006-01-02 15:04")))
+		out = append(out, steps[1:]...)
+	}
+	return out
 }
 
 // calendarDayDeadline counts natural days: the acceptance day does not count,
@@ -269,10 +285,7 @@ func (s *Service) deliveryDeadline(ctx context.Context, c *Case, at time.Time) e
 		return fmt.Errorf("delivery deadline: %w", err)
 	}
 	d.Days, d.Unit = DeliveryDays, "working_day"
-	if len(d.Derivation) > 0 {
-		d.Derivation[0] = fmt.Sprintf("决定时间 %s（北京时间），决定当日不计入期限", at.In(clock.Shanghai).Format("2006-01-02 15:04"))
-	}
-	d.Derivation = append([]string{"《行政许可法》第四十四条：准予许可的，自作出决定之日起十日内颁发、送达许可证件"}, d.Derivation...)
+	d.Derivation = deliveryLines(d.Derivation, at)
 	rule, err := s.LightRuleFor(ctx, c.RegionCode)
 	if err != nil {
 		return err

@@ -219,6 +219,9 @@ type Deadline struct {
 	Unit       string          `json:"unit"`
 	Derivation []string        `json:"derivation"`       // Chinese lines, in order
 	Detail     json.RawMessage `json:"detail,omitempty"` // structured derivation from the calendar
+	// calc is what Derivation and Detail were made from, when known, so
+	// storing the deadline compactly need not decode Detail again.
+	calc *deadlineCalc
 }
 
 // Deadlines of a case.

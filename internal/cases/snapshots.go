@@ -22,11 +22,13 @@ import (
 
 // storedBody is Body as stored: item_snapshot (this level shadows Body's
 // field of that name) is set only in bodies of older versions, which keep
-// it inline; newer bodies carry item_snapshot_ref.
+// it inline; newer bodies carry item_snapshot_ref. Deadlines (shadowed
+// too) are stored compactly (deadlines_stored.go).
 type storedBody struct {
 	*Body
-	ItemSnap *ItemSnapshot `json:"item_snapshot,omitempty"`
-	SnapRef  string        `json:"item_snapshot_ref,omitempty"`
+	ItemSnap  *ItemSnapshot   `json:"item_snapshot,omitempty"`
+	SnapRef   string          `json:"item_snapshot_ref,omitempty"`
+	Deadlines storedDeadlines `json:"deadlines"`
 }
 
 // encodeBody is the stored JSON of c's body.
@@ -34,6 +36,10 @@ func encodeBody(c *Case) ([]byte, error) {
 	sb := storedBody{Body: &c.Body, SnapRef: c.snapRef}
 	if c.snapRef == "" {
 		sb.ItemSnap = &c.ItemSnap
+	}
+	var err error
+	if sb.Deadlines, err = storeDeadlines(&c.Deadlines, c.extensionDays()); err != nil {
+		return nil, fmt.Errorf("case %s: encode body: %w", c.No, err)
 	}
 	b, err := json.Marshal(sb)
 	if err != nil {
@@ -45,8 +51,11 @@ func encodeBody(c *Case) ([]byte, error) {
 // decodeBody fills c's body from its stored JSON; a snapshot by reference
 // is left for resolve.
 func decodeBody(raw []byte, c *Case) error {
-	sb := storedBody{Body: &c.Body}
+	sb := storedBody{Body: &c.Body, Deadlines: storedDeadlines{Deadlines: &c.Deadlines}}
 	if err := json.Unmarshal(raw, &sb); err != nil {
+		return fmt.Errorf("case %s: decode body: %w", c.No, err)
+	}
+	if err := sb.Deadlines.restore(); err != nil {
 		return fmt.Errorf("case %s: decode body: %w", c.No, err)
 	}
 	c.snapRef = sb.SnapRef

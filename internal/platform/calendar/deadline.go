@@ -2,8 +2,8 @@ package calendar
 
 import (
 	"context"
-	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -68,8 +68,8 @@ type Derivation struct {
 // Rule returns the Chinese one-line statement of the deadline rule for a
 // limit of n working days.
 func Rule(n int) string {
-	return fmt.Sprintf("期限按工作日计算（《行政许可法》第八十二条）：受理当日不计入，自次日起算第%d个工作日24:00（北京时间）届满；"+
-		"周末和法定节假日不计入，调休上班日计入；中止期间（第四十五条所列听证、检验检测、专家评审等及补正）所占工作日时间向上取整为整工作日后顺延。", n)
+	return "期限按工作日计算（《行政许可法》第八十二条）：受理当日不计入，自次日起算第" + strconv.Itoa(n) + "个工作日24:00（北京时间）届满；" +
+		"周末和法定节假日不计入，调休上班日计入；中止期间（第四十五条所列听证、检验检测、专家评审等及补正）所占工作日时间向上取整为整工作日后顺延。"
 }
 
 // Deadline returns when a limit of n working days from acceptance at start
@@ -134,6 +134,41 @@ func (c *Calendar) Deadline(ctx context.Context, start time.Time, n int, stops [
 	}
 	der.LastDay, der.At = last, last.End().UTC()
 	return Deadline{At: der.At, Date: last, Derivation: der}, nil
+}
+
+// Restore sets what follows from the rest of a derivation, so a stored
+// one may leave it out: the rule, the counted days and, as empty lists, the
+// lists left out because they were empty.
+func (d *Derivation) Restore() {
+	d.Rule = Rule(d.WorkingDays)
+	// Deadline counts every date after the acceptance day up to the last day
+	// that it does not skip as a weekend or a holiday; both lists are in
+	// date order, as Deadline builds them.
+	d.Counted = make([]Date, 0, d.WorkingDays+d.StopDays)
+	w, h := d.Weekends, d.Holidays
+	for x := d.AcceptanceDay.AddDays(1); !x.After(d.LastDay); x = x.AddDays(1) {
+		for len(w) > 0 && w[0].Before(x) {
+			w = w[1:]
+		}
+		for len(h) > 0 && h[0].Date.Before(x) {
+			h = h[1:]
+		}
+		if (len(w) == 0 || w[0] != x) && (len(h) == 0 || h[0].Date != x) {
+			d.Counted = append(d.Counted, x)
+		}
+	}
+	if d.Weekends == nil {
+		d.Weekends = []Date{}
+	}
+	if d.Holidays == nil {
+		d.Holidays = []NamedDate{}
+	}
+	if d.Adjusted == nil {
+		d.Adjusted = []NamedDate{}
+	}
+	if d.Stops == nil {
+		d.Stops = []StopExtension{}
+	}
 }
 
 func offName(name string) string {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"slices"
 	"testing"
+	"time"
 
 	"banhao.dev/banhao/internal/platform/errs"
 )
@@ -47,6 +48,25 @@ func FuzzParseImport(f *testing.F) {
 		}
 		if back.Year != s.Year || back.Source != s.Source || !slices.Equal(back.Days, s.Days) {
 			t.Fatalf("round trip changed the schedule:\n got %+v\nwant %+v", back, s)
+		}
+	})
+}
+
+// FuzzParseDate checks ParseDate against time.Parse with time.DateOnly:
+// the same strings accepted, as the same dates, and accepted dates print
+// back as they were written. Seeds live in testdata/fuzz/FuzzParseDate.
+func FuzzParseDate(f *testing.F) {
+	for _, s := range []string{"2026-02-28", "2026-02-29", "2024-02-29", "0000-01-01", "9999-12-31", "2026-1-01", "2026-13-01", "2026-00-10", "２０２６-01-01"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := ParseDate(s)
+		want, werr := time.Parse(time.DateOnly, s)
+		if (err == nil) != (werr == nil && len(s) == 10) {
+			t.Fatalf("ParseDate(%q): error %v, time.Parse error %v", s, err, werr)
+		}
+		if err == nil && (got != dateOfUTC(want) || got.String() != s) {
+			t.Fatalf("ParseDate(%q) = %v, want %v printing as %q", s, got, dateOfUTC(want), s)
 		}
 	})
 }

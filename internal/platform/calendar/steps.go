@@ -2,6 +2,7 @@ package calendar
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"banhao.dev/banhao/internal/platform/clock"
@@ -15,36 +16,38 @@ import (
 //	2026-02-15 至 2026-02-23 春节，不计入
 //	共3个工作日，第3个工作日为 2026-02-25，期限至 2026-02-25 24:00（北京时间）
 //
-// Runs of consecutive skipped days with the same name are one line.
+// Runs of consecutive skipped days with the same name are one line. Dates
+// are joined without fmt: every read of a case regenerates these lines
+// (stored deadlines keep only the derivation).
 func (d Derivation) Steps() []string {
-	lines := []string{fmt.Sprintf("受理时间 %s（北京时间），受理当日不计入期限", beijing(d.Start))}
+	lines := []string{"受理时间 " + beijing(d.Start) + "（北京时间），受理当日不计入期限"}
 	if d.LastDay.IsZero() {
 		return lines
 	}
-	holiday := map[Date]string{}
-	for _, h := range d.Holidays {
-		holiday[h.Date] = h.Name
-	}
-	adjusted := map[Date]string{}
-	for _, a := range d.Adjusted {
-		adjusted[a.Date] = a.Name
-	}
-	weekend := map[Date]bool{}
-	for _, w := range d.Weekends {
-		weekend[w] = true
-	}
+	// The lists are in date order, as Deadline builds them: each is walked
+	// once, along with x.
+	holidays, weekends, adjusted := d.Holidays, d.Weekends, d.Adjusted
 	label := func(x Date) string {
-		if name, ok := holiday[x]; ok {
-			return name
+		for len(holidays) > 0 && holidays[0].Date.Before(x) {
+			holidays = holidays[1:]
 		}
-		if weekend[x] {
+		for len(weekends) > 0 && weekends[0].Before(x) {
+			weekends = weekends[1:]
+		}
+		switch {
+		case len(holidays) > 0 && holidays[0].Date == x:
+			return holidays[0].Name
+		case len(weekends) > 0 && weekends[0] == x:
 			return "周末"
 		}
 		return ""
 	}
 	for x := d.AcceptanceDay.AddDays(1); !x.After(d.LastDay); x = x.AddDays(1) {
-		if name, ok := adjusted[x]; ok {
-			lines = append(lines, fmt.Sprintf("%s %s，计为工作日", x, name))
+		for len(adjusted) > 0 && adjusted[0].Date.Before(x) {
+			adjusted = adjusted[1:]
+		}
+		if len(adjusted) > 0 && adjusted[0].Date == x {
+			lines = append(lines, x.String()+" "+adjusted[0].Name+"，计为工作日")
 			continue
 		}
 		l := label(x)
@@ -56,9 +59,9 @@ func (d Derivation) Steps() []string {
 			end = next
 		}
 		if end == x {
-			lines = append(lines, fmt.Sprintf("%s %s，不计入", x, l))
+			lines = append(lines, x.String()+" "+l+"，不计入")
 		} else {
-			lines = append(lines, fmt.Sprintf("%s 至 %s %s，不计入", x, end, l))
+			lines = append(lines, x.String()+" 至 "+end.String()+" "+l+"，不计入")
 		}
 		x = end
 	}
@@ -67,14 +70,16 @@ func (d Derivation) Steps() []string {
 	}
 	total := d.WorkingDays + d.StopDays
 	if total == 0 {
-		lines = append(lines, fmt.Sprintf("即时办结，期限至受理当日 %s 24:00（北京时间）", d.LastDay))
+		lines = append(lines, "即时办结，期限至受理当日 "+d.LastDay.String()+" 24:00（北京时间）")
 		return lines
 	}
-	head := fmt.Sprintf("共%d个工作日", total)
+	n := strconv.Itoa(total)
+	head := "共" + n + "个工作日"
 	if d.StopDays > 0 {
 		head = fmt.Sprintf("法定（承诺）期限%d个工作日，加中止顺延%d个工作日，共%d个工作日", d.WorkingDays, d.StopDays, total)
 	}
-	return append(lines, fmt.Sprintf("%s，第%d个工作日为 %s，期限至 %s 24:00（北京时间）", head, total, d.LastDay, d.LastDay))
+	last := d.LastDay.String()
+	return append(lines, head+"，第"+n+"个工作日为 "+last+"，期限至 "+last+" 24:00（北京时间）")
 }
 
 func stopLine(st StopExtension) string {
