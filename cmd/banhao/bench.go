@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"context"
 	"encoding/json"
 	"flag"
@@ -25,6 +26,7 @@ import (
 	"banhao.dev/banhao/internal/platform/auth"
 	"banhao.dev/banhao/internal/platform/config"
 	"banhao.dev/banhao/internal/platform/db"
+	"banhao.dev/banhao/internal/platform/ids"
 	"banhao.dev/banhao/internal/platform/outbox"
 )
 
@@ -80,7 +82,11 @@ func cmdBench(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	tokens := map[string]string{}
-	for _, login := range []string{demo.Accounts()[1].Login, "clerk", "approver"} {
+	applicants, err := benchApplicants(ctx, a.auth, *clients)
+	if err != nil {
+		return err
+	}
+	for _, login := range append(applicants, "clerk", "approver") {
 		secret, _, err := a.auth.CreateToken(ctx, auth.SystemPrincipal(), login, "bench")
 		if err != nil {
 			return fmt.Errorf("bench token for %s: %w", login, err)
@@ -100,8 +106,12 @@ func cmdBench(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	defer func() { stop(); <-served }()
 
-	b := &bencher{bufs: &sync.Pool{New: func() any { return new(bytes.Buffer) }}, base: base, applicant: tokens[demo.Accounts()[1].Login], clerk: tokens["clerk"], approver: tokens["approver"],
+	b := &bencher{bufs: &sync.Pool{New: func() any { return new(bytes.Buffer) }}, base: base, clerk: tokens["clerk"], approver: tokens["approver"],
 		client: &http.Client{Transport: &http.Transport{MaxIdleConns: *clients * 2, MaxIdleConnsPerHost: *clients * 2}, Timeout: time.Minute}}
+	for _, login := range applicants {
+		b.applicants = append(b.applicants, tokens[login])
+	}
+	b.applicant = b.applicants[0]
 	if err := b.upload(ctx); err != nil {
 		return err
 	}
@@ -168,6 +178,7 @@ func cmdBench(ctx context.Context, env *cliEnv, args []string) error {
 type bencher struct {
 	base                       string
 	applicant, clerk, approver string
+	applicants                 []string // run: one applicant's token per client (default: applicant)
 	client                     *http.Client
 	materials                  []map[string]any
 	bufs                       *sync.Pool // *bytes.Buffer for answers; nil: a new one each time
@@ -336,7 +347,11 @@ func (b *bencher) run(ctx context.Context, clients int, duration time.Duration, 
 	res := &benchResult{clients: clients}
 	var wg sync.WaitGroup
 	begin := time.Now()
-	for range clients {
+	for i := range clients {
+		cb := *b // the client's own applicant
+		if len(b.applicants) > 0 {
+			cb.applicant = b.applicants[i%len(b.applicants)]
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -348,7 +363,7 @@ func (b *bencher) run(ctx context.Context, clients int, duration time.Duration, 
 					break
 				}
 				var lat [6]time.Duration
-				err := b.lifecycle(ctx, &lat)
+				err := cb.lifecycle(ctx, &lat)
 				if err != nil {
 					if ctx.Err() != nil {
 						break // cut off by the end of the run: not a failure
@@ -421,3 +436,25 @@ func (r *benchResult) print(w io.Writer) {
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond)) }
+
+// benchApplicants returns the logins of n enterprise applicants, registered
+// on first use: each client applies as a different enterprise, as at a real
+// service center. (With one applicant for all, every submission's foreign
+// keys locked the same users row, a contention no center sees.)
+func benchApplicants(ctx context.Context, au *auth.Service, n int) ([]string, error) {
+	var logins []string
+	for i := 1; i <= n; i++ {
+		body := fmt.Sprintf("91990121MA0BC%04d", i)
+		uscc := body + string(ids.USCCCheck(body))
+		if _, err := au.UserByLogin(ctx, uscc); errors.Is(err, auth.ErrUserNotFound) {
+			if _, err := au.Register(ctx, auth.NewUser{Kind: auth.KindEnterprise, Name: fmt.Sprintf("压测企业%04d有限公司", i), IDNumber: uscc,
+				Phone: fmt.Sprintf("1390000%04d", i), Password: demo.Password, LegalRep: "压测", Contact: "压测"}); err != nil {
+				return nil, fmt.Errorf("bench applicant %d: %w", i, err)
+			}
+		} else if err != nil {
+			return nil, fmt.Errorf("bench applicant %d: %w", i, err)
+		}
+		logins = append(logins, uscc)
+	}
+	return logins, nil
+}
