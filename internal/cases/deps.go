@@ -91,6 +91,13 @@ type EventFacts struct {
 	ConcludedAt *time.Time `json:"concluded_at,omitempty"`
 }
 
+// EventLights are the case's and its current step's lights as an event
+// left them ("" when not timed), in every "case.event" message.
+type EventLights struct {
+	Case Light `json:"case"`
+	Step Light `json:"step"`
+}
+
 // Notify implements Notifier.
 func (OutboxNotifier) Notify(ctx context.Context, q db.Execer, at time.Time, n Notice) error {
 	return outbox.Enqueue(ctx, q, at, TopicNotify, n)

@@ -48,8 +48,8 @@ func TestPublishOnly_publishesWantedEventsAndRecordsAll(t *testing.T) {
 			published = append(published, p)
 		}
 		rows.Close()
-		if len(published) != 2 || !containsAll(published[0], `"action":"accept"`) || !containsAll(published[1], `"action":"conclude"`, `"facts":`) {
-			t.Fatalf("published: got %v, want accept and conclude only, with their facts", published)
+		if len(published) != 2 || !containsAll(published[0], `"action":"accept"`, `"lights":{"case":"green","step":"green"}`) || !containsAll(published[1], `"action":"conclude"`, `"facts":`) {
+			t.Fatalf("published: got %v, want accept (with its lights) and conclude only, with their facts", published)
 		}
 		if n := e.timelineLen(t, c.No); n != len(wantAsked) {
 			t.Fatalf("timeline: got %d events, want %d", n, len(wantAsked))

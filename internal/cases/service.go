@@ -207,6 +207,9 @@ func (s *Service) record(ctx context.Context, w db.Execer, c *Case, ev *event, b
 	msg := map[string]any{"no": c.No, "action": ev.Action, "before": before, "after": c.Status, "at": ev.At,
 		"actor_id": ev.Actor.ID, "actor_role": ev.Actor.Role, "org_id": c.OrgID, "region_code": c.RegionCode,
 		"item": c.Item, "version": c.Version, "channel": c.Channel, "trips": c.Trips, "second_correction": c.SecondCorrection,
+		// The lights the event left: supervision reads the case only when
+		// one is born yellow or red.
+		"lights": EventLights{Case: c.Light, Step: c.StepLight},
 		// What ratings need to open a moment, as it stands at the event:
 		// their delivery then reads no case.
 		"facts": EventFacts{ApplicantID: c.Applicant.UserID, Applicant: c.Applicant.Name, Phone: c.Applicant.Phone,

@@ -86,6 +86,8 @@ type eventMsg struct {
 	ActorRole        string    `json:"actor_role"`
 	After            string    `json:"after"`
 	SecondCorrection bool      `json:"second_correction"`
+	// Lights as the event left them; absent from older messages.
+	Lights *cases.EventLights `json:"lights"`
 }
 
 // readsBody reports whether detect needs the case body for action a: the
@@ -115,6 +117,18 @@ func concerns(ev eventMsg) bool {
 	return false
 }
 
+// bornGreen reports whether the event, by its message alone, can lead to
+// nothing: no rule of detect applies to it and it left no light yellow or
+// red (a light that turns later is the lights job's "case.light"). The
+// review events of a lifecycle are such; they then read no case.
+func bornGreen(ev eventMsg) bool {
+	if a := cases.Action(ev.Action); readsBody(a) || a == cases.ActRequestCorrection || ev.Lights == nil {
+		return false
+	}
+	warns := func(l cases.Light) bool { return l == cases.Yellow || l == cases.Red }
+	return !warns(ev.Lights.Case) && !warns(ev.Lights.Step)
+}
+
 // HandleEvent is the outbox handler of "case.event": it checks the
 // transition against the supervision rules and records findings. Findings
 // are keyed by breach, so a message delivered twice adds nothing.
@@ -132,7 +146,7 @@ func (s *Service) HandleEventTx(ctx context.Context, tx *sql.Tx, m outbox.Messag
 	if at.IsZero() {
 		at = s.now()
 	}
-	if !concerns(ev) {
+	if !concerns(ev) || bornGreen(ev) {
 		return nil
 	}
 	c, err := loadCase(ctx, tx, ev.No)
