@@ -98,18 +98,19 @@ type deadlineCalc struct {
 }
 
 // parseCalc reads a deadline's detail; nil when the detail is not what
-// Restore regenerates (e.g. a rule text of another version).
-func parseCalc(detail json.RawMessage) (*deadlineCalc, error) {
+// Restore regenerates (e.g. a rule text of another version) or not a
+// derivation at all: such a deadline is stored as it is.
+func parseCalc(detail json.RawMessage) *deadlineCalc {
 	var der calendar.Derivation
-	if err := json.Unmarshal(detail, &der); err != nil {
-		return nil, fmt.Errorf("decode deadline detail: %w", err)
+	if err := json.Unmarshal(detail, &der); err != nil || der.WorkingDays < 0 || der.StopDays < 0 {
+		return nil
 	}
 	full := der
 	full.Restore()
 	if der.Rule != full.Rule || !slices.Equal(der.Counted, full.Counted) {
-		return nil, nil
+		return nil
 	}
-	return &deadlineCalc{der: der, steps: der.Steps(), detail: detail}, nil
+	return &deadlineCalc{der: der, steps: der.Steps(), detail: detail}
 }
 
 // storeDeadline stores d compactly when its lines and detail are exactly
@@ -124,9 +125,8 @@ func storeDeadline(d *Deadline, ext int) (*storedDeadline, error) {
 	}
 	calc := d.calc
 	if calc == nil || !bytes.Equal(calc.detail, d.Detail) {
-		var err error
-		if calc, err = parseCalc(d.Detail); calc == nil {
-			return sd, err
+		if calc = parseCalc(d.Detail); calc == nil {
+			return sd, nil
 		}
 	}
 	for _, m := range []storedDeadline{{}, {Art42: ext}, {Art44: true}} {

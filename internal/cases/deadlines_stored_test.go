@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -199,4 +200,26 @@ func TestStoredDeadlines_oldAndNewBodiesThroughTheService(t *testing.T) {
 			t.Errorf("after an action read back:\n got %s\nwant %s", g, w)
 		}
 	})
+}
+
+// A deadline whose detail is not a derivation this version regenerates
+// (not the calendar's shape, impossible counts) is stored and read back as
+// it is, and the action writing it does not fail.
+func TestStoredDeadlines_unexpectedDetailIsKeptAsItIs(t *testing.T) {
+	for _, detail := range []string{`{"counted":3}`, `{"working_days":-2,"stop_days":-1,"last_day":"2026-03-05"}`, `[1,2]`, `"text"`} {
+		c := &Case{No: "990121-20260302-000001-4"}
+		c.Deadlines.Legal = &Deadline{Date: "2026-03-05", At: time.Date(2026, 3, 5, 16, 0, 0, 0, time.UTC), Days: 3, Unit: "working_day",
+			Derivation: []string{"某一行"}, Detail: json.RawMessage(detail)}
+		raw, err := encodeBody(c)
+		if err != nil {
+			t.Fatalf("%s: encode: %v", detail, err)
+		}
+		var got Case
+		if err := decodeBody(raw, &got); err != nil {
+			t.Fatalf("%s: decode: %v", detail, err)
+		}
+		if l := got.Deadlines.Legal; l == nil || string(l.Detail) != detail || !slices.Equal(l.Derivation, []string{"某一行"}) {
+			t.Fatalf("%s: read back %+v", detail, l)
+		}
+	}
 }

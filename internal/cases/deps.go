@@ -72,7 +72,7 @@ type OutboxNotifier struct{}
 
 // Outbox topics written by cases.
 const (
-	TopicEvent  = "case.event"  // every timeline event, for supervision, statistics, ratings
+	TopicEvent  = "case.event"  // a timeline event some consumer acts on (PublishOnly): supervision, ratings
 	TopicNotify = "notify.send" // a Notice to an applicant
 	TopicLight  = "case.light"  // a case or step light changed (warnings, 黄牌/红牌)
 )

@@ -144,7 +144,7 @@ func (d *Derivation) Restore() {
 	// Deadline counts every date after the acceptance day up to the last day
 	// that it does not skip as a weekend or a holiday; both lists are in
 	// date order, as Deadline builds them.
-	d.Counted = make([]Date, 0, d.WorkingDays+d.StopDays)
+	d.Counted = make([]Date, 0, max(d.WorkingDays+d.StopDays, 0))
 	w, h := d.Weekends, d.Holidays
 	for x := d.AcceptanceDay.AddDays(1); !x.After(d.LastDay); x = x.AddDays(1) {
 		for len(w) > 0 && w[0].Before(x) {

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -127,6 +129,8 @@ func TestTxHandlerWritesAreUndoneWhenTheClaimIsLost(t *testing.T) {
 
 // A batch cut short (the node shuts down) gives its undelivered messages
 // back at once, their attempt not counted, instead of recording failures.
+// The transactional messages are retries (a first attempt failed), so that
+// they are claimed with the plain ones rather than delivered under lock.
 func TestShutdownMidBatchReleasesTheRest(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
 		for i := range 4 {
@@ -135,6 +139,9 @@ func TestShutdownMidBatchReleasesTheRest(t *testing.T) {
 				topic = "plain.call"
 			}
 			mustEnqueue(t, d, t0, topic, map[string]int{"n": i})
+		}
+		if _, err := d.W.Exec(`UPDATE outbox SET attempts = 1 WHERE topic = 'tx.write'`); err != nil {
+			t.Fatal(err)
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
@@ -150,13 +157,17 @@ func TestShutdownMidBatchReleasesTheRest(t *testing.T) {
 		if err != nil || del != 1 || failed != 0 {
 			t.Fatalf("got delivered %d failed %d err %v, want 1/0", del, failed, err)
 		}
-		pending := mustList(t, d, outbox.StatusPending)
+		pending := append(mustList(t, d, outbox.StatusPending), mustList(t, d, outbox.StatusRetrying)...)
 		if len(pending) != 3 {
-			t.Fatalf("released messages: got %d pending, want 3", len(pending))
+			t.Fatalf("released messages: got %d pending or retrying, want 3", len(pending))
 		}
 		for _, e := range pending {
-			if e.Attempts != 0 || e.LastError != "" || !e.AvailableAt.Equal(t0) {
-				t.Fatalf("released message: got %+v, want 0 attempts, no error, due at %v", e, t0)
+			want := 0
+			if e.Topic == "tx.write" {
+				want = 1
+			}
+			if e.Attempts != want || e.LastError != "" || !e.AvailableAt.Equal(t0) {
+				t.Fatalf("released message: got %+v, want %d attempts (not counted), no error, due at %v", e, want, t0)
 			}
 		}
 		if got := sinkRecipients(t, d); len(got) != 0 {
@@ -205,6 +216,92 @@ func TestTxChunkOfMixedAttemptsIsMarkedWhole(t *testing.T) {
 		}
 		if got := len(mustList(t, d, outbox.StatusDelivered)); got != 5 {
 			t.Fatalf("delivered rows: got %d, want 5", got)
+		}
+	})
+}
+
+// First deliveries whose handlers all run in the delivery transaction are
+// locked, handled and marked in it, without a claim (their available_at
+// stays where it was), also when messages for plain handlers are queued
+// among them; concurrent deliverers deliver every message exactly once.
+func TestTxFirstDeliveriesGoWithoutAClaimExactlyOnce(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		p := outbox.NewDispatcher(d)
+		var plainCalls atomic.Int32
+		p.Handle("plain.", func(ctx context.Context, m outbox.Message) error { plainCalls.Add(1); return nil })
+		p.Handle("tx.plain", func(ctx context.Context, m outbox.Message) error { plainCalls.Add(1); return nil }) // overrides "tx."
+		p.HandleTx("tx.", func(ctx context.Context, tx *sql.Tx, m outbox.Message) error {
+			if m.Attempt != 1 {
+				return fmt.Errorf("attempt %d, want 1", m.Attempt)
+			}
+			var v struct{ N int }
+			if err := m.Decode(&v); err != nil {
+				return err
+			}
+			return writeSink(ctx, tx, fmt.Sprintf("%03d", v.N))
+		})
+		enqueue := func(from, to int) (want []string) {
+			for i := from; i < to; i++ {
+				topic := "tx.write"
+				switch i % 10 {
+				case 9:
+					topic = "plain.call"
+				case 8:
+					topic = "tx.plain"
+				default:
+					want = append(want, fmt.Sprintf("%03d", i))
+				}
+				mustEnqueue(t, d, t0, topic, map[string]int{"n": i})
+			}
+			return want
+		}
+
+		// One deliverer: no transactional message is claimed.
+		want := enqueue(0, 60)
+		if del, failed, err := p.DeliverBatch(ctx, t0.Add(time.Second), 100); err != nil || del != 60 || failed != 0 {
+			t.Fatalf("one deliverer: got delivered %d failed %d err %v, want 60/0", del, failed, err)
+		}
+		for _, e := range mustList(t, d, outbox.StatusDelivered) {
+			claimed := !e.AvailableAt.Equal(t0)
+			if e.Attempts != 1 || claimed != (e.Topic != "tx.write") {
+				t.Fatalf("%s message %d: attempts %d, available_at %v; want 1 attempt, claimed only if plain", e.Topic, e.ID, e.Attempts, e.AvailableAt)
+			}
+		}
+
+		// Four at once: each message once.
+		const n, workers = 200, 4
+		want = append(want, enqueue(60, 60+n)...)
+		var wg sync.WaitGroup
+		var total atomic.Int32
+		errc := make(chan error, workers)
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					del, failed, err := p.DeliverBatch(ctx, t0.Add(time.Second), 20)
+					if err != nil || failed != 0 {
+						errc <- fmt.Errorf("deliver: %d failed, %v", failed, err)
+						return
+					}
+					total.Add(int32(del))
+					if del == 0 {
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errc)
+		for err := range errc {
+			t.Fatal(err)
+		}
+		if got := sinkRecipients(t, d); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("transactional writes (each once):\ngot  %v\nwant %v", got, want)
+		}
+		if total.Load() != n || plainCalls.Load() != (60+n)/5 {
+			t.Fatalf("delivered %d (plain calls %d), want %d (%d)", total.Load(), plainCalls.Load(), n, (60+n)/5)
 		}
 	})
 }
