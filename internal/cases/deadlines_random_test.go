@@ -24,7 +24,7 @@ func TestStoredDeadlines_randomReadBackAsComputed(t *testing.T) {
 		reasons := []string{"补正材料", "专家<评审>", `听证"会"`, "检验&检测"}
 		n := 0
 		for n < 1500 {
-			start := base.Add(time.Duration(rng.Int64N(int64(2*365*24*time.Hour)))).Truncate(time.Microsecond)
+			start := base.Add(time.Duration(rng.Int64N(int64(2 * 365 * 24 * time.Hour)))).Truncate(time.Microsecond)
 			e.clk.Set(start.Add(time.Duration(rng.Int64N(int64(60 * 24 * time.Hour)))))
 			var stops []Interval
 			for range rng.IntN(3) {

@@ -96,7 +96,7 @@ func TestDerivations_randomAgreeWithTheReference(t *testing.T) {
 		reasons := []string{"", "补正材料", "专家<评审>", `听证"会"`, "检验&检测"}
 		n := 0
 		for n < 3000 {
-			start := base.Add(time.Duration(rng.Int64N(int64(2*365*24*time.Hour)))).Truncate(time.Microsecond)
+			start := base.Add(time.Duration(rng.Int64N(int64(2 * 365 * 24 * time.Hour)))).Truncate(time.Microsecond)
 			days := rng.IntN(40)
 			if rng.IntN(5) == 0 {
 				days = 0
