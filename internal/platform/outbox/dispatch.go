@@ -140,9 +140,13 @@ func (p *Dispatcher) DeliverBatch(ctx context.Context, now time.Time, limit int)
 		limit = 100
 	}
 	now = clock.Norm(now)
-	// First deliveries of transactional messages go without a claim.
-	for delivered < limit && ctx.Err() == nil {
-		n, more, err := p.deliverLocked(ctx, now, min(ChunkSize, limit-delivered))
+	// First deliveries of transactional messages go without a claim, but
+	// not the whole batch: the claiming path always gets a share, taken
+	// oldest first, so that under a backlog of them older messages (plain
+	// handlers, retries) are not overtaken batch after batch.
+	locked := limit - max(1, limit/8)
+	for delivered < locked && ctx.Err() == nil {
+		n, more, err := p.deliverLocked(ctx, now, min(ChunkSize, locked-delivered))
 		if err != nil {
 			return delivered, 0, err
 		}
@@ -151,7 +155,9 @@ func (p *Dispatcher) DeliverBatch(ctx context.Context, now time.Time, limit int)
 			break
 		}
 	}
-	if delivered == limit {
+	if ctx.Err() != nil {
+		// Shutdown: what was cut short is rolled back and still due, as
+		// the claiming path leaves it; not an error.
 		return delivered, 0, nil
 	}
 	msgs, err := p.claim(ctx, now, limit-delivered)
@@ -292,8 +298,8 @@ func (p *Dispatcher) deliverLocked(ctx context.Context, now time.Time, limit int
 		delivered = len(msgs)
 		return nil
 	})
-	if errors.Is(err, errFallback) {
-		return 0, false, nil
+	if errors.Is(err, errFallback) || err != nil && ctx.Err() != nil {
+		return 0, false, nil // rolled back: left to the claiming path (or the next run)
 	}
 	if err != nil {
 		return 0, false, err
