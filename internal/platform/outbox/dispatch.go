@@ -224,6 +224,7 @@ func (p *Dispatcher) deliverLocked(ctx context.Context, now time.Time, limit int
 	hctx, cancel := context.WithTimeout(ctx, p.Lease)
 	defer cancel()
 	err = p.d.Tx(ctx, func(tx *sql.Tx) error {
+		delivered, more = 0, false // Tx may run this again after a failed commit
 		args := []any{now, limit}
 		var topics, others []string
 		prefixes := p.Topics() // sorted: one statement text

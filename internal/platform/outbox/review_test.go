@@ -119,3 +119,61 @@ func TestShutdownDuringLockedDeliveryIsNoError(t *testing.T) {
 		}
 	})
 }
+
+// DB.Tx runs deliverLocked's function again after a serialization failure
+// at commit: the count of the failed attempt must not survive into a retry
+// that finds nothing to deliver (here another transaction holds the row).
+func TestLockedDeliveryRetriedAfterACommitFailureCountsOnlyWhatCommitted(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		if d.Engine != db.Postgres {
+			t.Skip("a deferred trigger failing the commit needs PostgreSQL")
+		}
+		ctx := context.Background()
+		for _, stmt := range []string{
+			`CREATE TABLE review_commit_fails (n INT)`,
+			`CREATE FUNCTION review_fail() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN RAISE EXCEPTION 'serialization' USING ERRCODE = '40001'; END $$`,
+			`CREATE CONSTRAINT TRIGGER review_fail AFTER INSERT ON review_commit_fails
+			DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION review_fail()`,
+		} {
+			if _, err := d.W.ExecContext(ctx, stmt); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mustEnqueue(t, d, t0, "tx.write", nil)
+		locked, release := make(chan struct{}), make(chan struct{})
+		p := outbox.NewDispatcher(d)
+		calls := 0
+		p.HandleTx("tx.", func(ctx context.Context, tx *sql.Tx, m outbox.Message) error {
+			calls++
+			if calls == 1 {
+				go func() { // takes the row once the first attempt rolls back
+					tx2, err := d.W.BeginTx(ctx, nil)
+					if err != nil {
+						panic(err)
+					}
+					defer tx2.Rollback()
+					if _, err := tx2.Exec(`SELECT id FROM outbox WHERE id = $1 FOR UPDATE`, m.ID); err != nil {
+						panic(err)
+					}
+					close(locked)
+					<-release
+				}()
+			}
+			if calls > 1 {
+				return nil
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO review_commit_fails (n) VALUES (1)`)
+			return err
+		})
+		del, _, err := p.DeliverBatch(ctx, t0, 10)
+		<-locked
+		close(release)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(mustList(t, d, outbox.StatusDelivered)); del != got {
+			t.Fatalf("got delivered %d, want %d (rows marked delivered)", del, got)
+		}
+	})
+}
