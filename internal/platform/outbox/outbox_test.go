@@ -93,40 +93,8 @@ func TestConcurrentDeliveryDeliversEachMessageOnce(t *testing.T) {
 			mu.Unlock()
 			return nil
 		})
-		var total atomic.Int32
-		var wg sync.WaitGroup
-		errc := make(chan error, workers)
-		for range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for {
-					del, failed, err := p.DeliverBatch(ctx, t0.Add(time.Second), 7)
-					if err != nil {
-						errc <- err
-						return
-					}
-					if failed != 0 {
-						errc <- fmt.Errorf("%d failed", failed)
-						return
-					}
-					if del > 7 {
-						errc <- fmt.Errorf("one batch delivered %d, want ≤ limit 7", del)
-						return
-					}
-					total.Add(int32(del))
-					if del == 0 {
-						return
-					}
-				}
-			}()
-		}
-		wg.Wait()
-		close(errc)
-		for err := range errc {
-			t.Fatalf("deliver: %v", err)
-		}
-		if got := total.Load(); got != n {
+		total := deliverConcurrently(t, p, workers, 7)
+		if got := total; got != n {
 			t.Fatalf("delivered count: got %d, want %d", got, n)
 		}
 		if len(seen) != n {
@@ -307,4 +275,44 @@ func TestLongestPrefixHandlerWins(t *testing.T) {
 			t.Fatalf("routing: got %v, want sms→notify.sms, email→notify.", got)
 		}
 	})
+}
+
+// deliverConcurrently runs workers deliverers of batches of limit at once
+// until each gets an empty batch, failing the test on an error, a failed
+// message or a batch over its limit; it returns how many were delivered.
+func deliverConcurrently(t *testing.T, p *outbox.Dispatcher, workers, limit int) int {
+	t.Helper()
+	var total atomic.Int32
+	var wg sync.WaitGroup
+	errc := make(chan error, workers)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				del, failed, err := p.DeliverBatch(context.Background(), t0.Add(time.Second), limit)
+				switch {
+				case err != nil:
+					errc <- err
+				case failed != 0:
+					errc <- fmt.Errorf("%d failed", failed)
+				case del > limit:
+					errc <- fmt.Errorf("one batch delivered %d, want ≤ limit %d", del, limit)
+				}
+				if err != nil || failed != 0 || del > limit {
+					return
+				}
+				total.Add(int32(del))
+				if del == 0 {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		t.Fatalf("deliver: %v", err)
+	}
+	return int(total.Load())
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -272,36 +271,12 @@ func TestTxFirstDeliveriesGoWithoutAClaimExactlyOnce(t *testing.T) {
 		// Four at once: each message once.
 		const n, workers = 200, 4
 		want = append(want, enqueue(60, 60+n)...)
-		var wg sync.WaitGroup
-		var total atomic.Int32
-		errc := make(chan error, workers)
-		for range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for {
-					del, failed, err := p.DeliverBatch(ctx, t0.Add(time.Second), 20)
-					if err != nil || failed != 0 {
-						errc <- fmt.Errorf("deliver: %d failed, %v", failed, err)
-						return
-					}
-					total.Add(int32(del))
-					if del == 0 {
-						return
-					}
-				}
-			}()
-		}
-		wg.Wait()
-		close(errc)
-		for err := range errc {
-			t.Fatal(err)
-		}
+		total := deliverConcurrently(t, p, workers, 20)
 		if got := sinkRecipients(t, d); fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("transactional writes (each once):\ngot  %v\nwant %v", got, want)
 		}
-		if total.Load() != n || plainCalls.Load() != (60+n)/5 {
-			t.Fatalf("delivered %d (plain calls %d), want %d (%d)", total.Load(), plainCalls.Load(), n, (60+n)/5)
+		if total != n || plainCalls.Load() != (60+n)/5 {
+			t.Fatalf("delivered %d (plain calls %d), want %d (%d)", total, plainCalls.Load(), n, (60+n)/5)
 		}
 	})
 }
