@@ -61,18 +61,9 @@ type storedCalc struct {
 }
 
 // storeDeadlines is ds as stored; ext is the case's extension (art. 42).
-func storeDeadlines(ds *Deadlines, ext int) (storedDeadlines, error) {
-	sd := storedDeadlines{Deadlines: ds}
-	var err error
-	for _, p := range []struct {
-		to   **storedDeadline
-		from *Deadline
-	}{{&sd.Promised, ds.Promised}, {&sd.Legal, ds.Legal}, {&sd.Step, ds.Step}, {&sd.Delivery, ds.Delivery}} {
-		if *p.to, err = storeDeadline(p.from, ext); err != nil {
-			return sd, err
-		}
-	}
-	return sd, nil
+func storeDeadlines(ds *Deadlines, ext int) storedDeadlines {
+	return storedDeadlines{Deadlines: ds, Promised: storeDeadline(ds.Promised, ext), Legal: storeDeadline(ds.Legal, ext),
+		Step: storeDeadline(ds.Step, ext), Delivery: storeDeadline(ds.Delivery, ext)}
 }
 
 // restore sets the embedded Deadlines' four deadlines from the stored ones.
@@ -115,18 +106,18 @@ func parseCalc(detail json.RawMessage) *deadlineCalc {
 
 // storeDeadline stores d compactly when its lines and detail are exactly
 // what the calendar regenerates, and as it is otherwise.
-func storeDeadline(d *Deadline, ext int) (*storedDeadline, error) {
+func storeDeadline(d *Deadline, ext int) *storedDeadline {
 	if d == nil {
-		return nil, nil
+		return nil
 	}
 	sd := &storedDeadline{Date: d.Date, At: d.At, Days: d.Days, Unit: d.Unit, Derivation: d.Derivation, Detail: d.Detail}
 	if len(d.Detail) == 0 {
-		return sd, nil // calendar days: a few lines, no detail
+		return sd // calendar days: a few lines, no detail
 	}
 	calc := d.calc
 	if calc == nil || !bytes.Equal(calc.detail, d.Detail) {
 		if calc = parseCalc(d.Detail); calc == nil {
-			return sd, nil
+			return sd
 		}
 	}
 	for _, m := range []storedDeadline{{}, {Art42: ext}, {Art44: true}} {
@@ -136,10 +127,10 @@ func storeDeadline(d *Deadline, ext int) (*storedDeadline, error) {
 			sd.Calc = &storedCalc{Start: der.Start, AcceptanceDay: der.AcceptanceDay, WorkingDays: der.WorkingDays,
 				StopDays: der.StopDays, Weekends: der.Weekends, Holidays: der.Holidays, Adjusted: der.Adjusted,
 				Stops: der.Stops, LastDay: der.LastDay, At: der.At}
-			return sd, nil
+			return sd
 		}
 	}
-	return sd, nil
+	return sd
 }
 
 // lines are the derivation lines of a deadline whose calendar lines are

@@ -37,10 +37,7 @@ func encodeBody(c *Case) ([]byte, error) {
 	if c.snapRef == "" {
 		sb.ItemSnap = &c.ItemSnap
 	}
-	var err error
-	if sb.Deadlines, err = storeDeadlines(&c.Deadlines, c.extensionDays()); err != nil {
-		return nil, fmt.Errorf("case %s: encode body: %w", c.No, err)
-	}
+	sb.Deadlines = storeDeadlines(&c.Deadlines, c.extensionDays())
 	b, err := json.Marshal(sb)
 	if err != nil {
 		return nil, fmt.Errorf("case %s: encode body: %w", c.No, err)

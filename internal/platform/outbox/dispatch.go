@@ -70,6 +70,7 @@ const ChunkSize = 32
 type Dispatcher struct {
 	d        *db.DB
 	handlers map[string]handler
+	txTopics topicFilter // of handlers: what deliverLocked may take
 
 	// Lease bounds one batch: handlers share a deadline of Lease and a row
 	// not marked by then may be claimed by another node. Default 5 minutes.
@@ -89,11 +90,47 @@ func NewDispatcher(d *db.DB) *Dispatcher {
 // exact topic "notify.sms"); the longest matching prefix wins.
 func (p *Dispatcher) Handle(topicPrefix string, h Handler) {
 	p.handlers[topicPrefix] = handler{plain: h}
+	p.txTopics = p.txTopicFilter()
 }
 
 // HandleTx registers a transactional handler like Handle.
 func (p *Dispatcher) HandleTx(topicPrefix string, h TxHandler) {
 	p.handlers[topicPrefix] = handler{tx: h}
+	p.txTopics = p.txTopicFilter()
+}
+
+// topicFilter is an SQL condition on outbox.topic with its arguments,
+// numbered from $3.
+type topicFilter struct {
+	where string
+	args  []any
+}
+
+// txTopicFilter selects the topics whose handler is transactional
+// (deliverLocked): under a transactional prefix and not under a longer one
+// with a plain handler. Built when handlers are registered, in prefix order
+// (one statement text).
+func (p *Dispatcher) txTopicFilter() topicFilter {
+	var f topicFilter
+	var topics, others []string
+	prefixes := p.Topics()
+	for _, prefix := range prefixes {
+		if p.handlers[prefix].tx == nil {
+			continue
+		}
+		f.args = append(f.args, prefix)
+		topics = append(topics, fmt.Sprintf("substr(topic, 1, %d) = $%d", utf8.RuneCountInString(prefix), len(f.args)+2))
+		for _, longer := range prefixes { // a plain handler of a longer prefix wins
+			if p.handlers[longer].tx == nil && len(longer) > len(prefix) && strings.HasPrefix(longer, prefix) {
+				f.args = append(f.args, longer)
+				others = append(others, fmt.Sprintf(" AND substr(topic, 1, %d) <> $%d", utf8.RuneCountInString(longer), len(f.args)+2))
+			}
+		}
+	}
+	if len(topics) > 0 {
+		f.where = "(" + strings.Join(topics, " OR ") + ")" + strings.Join(others, "")
+	}
+	return f
 }
 
 // handler is one registered handler: exactly one of plain and tx is set.
@@ -225,28 +262,12 @@ func (p *Dispatcher) deliverLocked(ctx context.Context, now time.Time, limit int
 	defer cancel()
 	err = p.d.Tx(ctx, func(tx *sql.Tx) error {
 		delivered, more = 0, false // Tx may run this again after a failed commit
-		args := []any{now, limit}
-		var topics, others []string
-		prefixes := p.Topics() // sorted: one statement text
-		for _, prefix := range prefixes {
-			if p.handlers[prefix].tx == nil {
-				continue
-			}
-			args = append(args, prefix)
-			topics = append(topics, fmt.Sprintf("substr(topic, 1, %d) = $%d", utf8.RuneCountInString(prefix), len(args)))
-			for _, longer := range prefixes { // a plain handler of a longer prefix wins
-				if p.handlers[longer].tx == nil && len(longer) > len(prefix) && strings.HasPrefix(longer, prefix) {
-					args = append(args, longer)
-					others = append(others, fmt.Sprintf(" AND substr(topic, 1, %d) <> $%d", utf8.RuneCountInString(longer), len(args)))
-				}
-			}
-		}
-		if len(topics) == 0 {
+		if p.txTopics.where == "" {
 			return nil
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT id, topic, payload, created_at FROM outbox
-			WHERE delivered_at IS NULL AND available_at <= $1 AND attempts = 0 AND (`+strings.Join(topics, " OR ")+`)`+strings.Join(others, "")+`
-			ORDER BY available_at, id LIMIT $2`+p.d.SkipLocked(), args...)
+			WHERE delivered_at IS NULL AND available_at <= $1 AND attempts = 0 AND `+p.txTopics.where+`
+			ORDER BY available_at, id LIMIT $2`+p.d.SkipLocked(), append([]any{now, limit}, p.txTopics.args...)...)
 		if err != nil {
 			return fmt.Errorf("lock outbox: %w", err)
 		}
